@@ -1,0 +1,243 @@
+package dev.transferd.ttrpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call on the client, unary or streaming. The event loop fills its bounded inbound queue; the
+ * caller takes from it. Once a final frame (Response, Data close, failure or local cancel) is
+ * queued, the call is {@code ended}: it leaves the connection's table and later frames for its id
+ * are dropped, as Go's client drops frames on inactive streams.
+ */
+final class ClientCall<Q extends MessageLite, R extends MessageLite> implements ClientStream<Q, R> {
+  private static final Object END = new Object();
+
+  /** An OK Response and its payload. */
+  private record Final(ByteString payload) {}
+
+  /** A call ended by an error status, remote or local. */
+  private record Failure(Status status) {}
+
+  private final MethodDescriptor<Q, R> method;
+  private final MethodType type;
+  private final long deadlineNanos;
+  private final boolean hasDeadline;
+  private final int queueCapacity;
+  // Messages (byte[]) and at most one terminal marker, hence the extra slot.
+  private final ArrayBlockingQueue<Object> inbound;
+  private final Object sendLock = new Object();
+
+  private volatile ClientConnection connection;
+  private volatile int streamId;
+  private volatile boolean ended;
+  private boolean sendClosed; // guarded by sendLock
+  private Status failure; // receiver side, sticky
+  private boolean receivedEnd; // receiver side
+
+  ClientCall(
+      MethodDescriptor<Q, R> method, long deadlineNanos, boolean hasDeadline, int queueCapacity) {
+    this.method = method;
+    this.type = method.type();
+    this.deadlineNanos = deadlineNanos;
+    this.hasDeadline = hasDeadline;
+    this.queueCapacity = type.serverStreams() ? queueCapacity : 1;
+    this.inbound = new ArrayBlockingQueue<>(this.queueCapacity + 1);
+  }
+
+  void opened(ClientConnection connection, int streamId) {
+    this.connection = connection;
+    this.streamId = streamId;
+  }
+
+  int streamId() {
+    return streamId;
+  }
+
+  // ---- event loop side ----
+
+  void onResponse(Status status, ByteString payload) {
+    terminate(status.isOk() ? new Final(payload) : new Failure(status));
+  }
+
+  void onData(InboundFrame frame) {
+    if (!type.serverStreams()) {
+      onFailure(
+          Status.of(
+              StatusCode.INTERNAL,
+              "ttrpc: protocol error: data frame on a "
+                  + type
+                  + " stream of "
+                  + method.fullMethod()));
+      return;
+    }
+    if (!frame.hasFlag(Protocol.FLAG_NO_DATA)) {
+      ByteBuf payload = frame.payload();
+      if (inbound.size() >= queueCapacity) {
+        onFailure(
+            Status.of(
+                StatusCode.RESOURCE_EXHAUSTED,
+                "ttrpc: stream buffer full: "
+                    + queueCapacity
+                    + " messages of "
+                    + method.fullMethod()
+                    + " not yet received"));
+        return;
+      }
+      inbound.offer(ByteBufUtil.getBytes(payload));
+    }
+    if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
+      terminate(END);
+    }
+  }
+
+  void onFailure(Status status) {
+    terminate(new Failure(status));
+  }
+
+  private void terminate(Object marker) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    inbound.offer(marker);
+    ClientConnection c = connection;
+    if (c != null) {
+      c.remove(this);
+    }
+  }
+
+  // ---- caller side ----
+
+  @Override
+  public R receive() {
+    if (failure != null) {
+      throw failure.asException();
+    }
+    if (receivedEnd) {
+      return null;
+    }
+    Object next;
+    try {
+      if (hasDeadline) {
+        next = inbound.poll(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (next == null) {
+          onFailure(
+              Status.of(
+                  StatusCode.DEADLINE_EXCEEDED,
+                  "deadline exceeded waiting for " + method.fullMethod()));
+          next = inbound.poll();
+        }
+      } else {
+        next = inbound.take();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      onFailure(Status.of(StatusCode.CANCELLED, "interrupted waiting for " + method.fullMethod()));
+      next = inbound.poll();
+    }
+    if (next instanceof byte[] message) {
+      return parse(message);
+    }
+    receivedEnd = true;
+    if (next instanceof Final f) {
+      if (type.serverStreams() && f.payload().isEmpty()) {
+        return null;
+      }
+      return parse(f.payload());
+    }
+    if (next instanceof Failure f) {
+      failure = f.status();
+      throw failure.asException();
+    }
+    return null; // END
+  }
+
+  @Override
+  public void send(Q message) {
+    if (!type.clientStreams()) {
+      throw new IllegalStateException(method.fullMethod() + " is " + type + ": it takes no stream");
+    }
+    synchronized (sendLock) {
+      if (sendClosed) {
+        throw new IllegalStateException("closeSend() was already called on " + method.fullMethod());
+      }
+      ClientConnection c = connection;
+      ByteBuf frame = c.encoder().data(streamId, (byte) 0, message);
+      try {
+        if (!c.writer().awaitWritable(hasDeadline ? deadlineNanos : Long.MAX_VALUE)) {
+          frame.release();
+          onFailure(
+              Status.of(
+                  StatusCode.DEADLINE_EXCEEDED,
+                  "deadline exceeded sending to " + method.fullMethod()));
+          throw new TtrpcException(
+              StatusCode.DEADLINE_EXCEEDED, "deadline exceeded sending to " + method.fullMethod());
+        }
+      } catch (InterruptedException e) {
+        frame.release();
+        Thread.currentThread().interrupt();
+        throw new TtrpcException(
+            StatusCode.CANCELLED, "interrupted sending to " + method.fullMethod());
+      }
+      if (ended) {
+        // Never send Data on a stream the server has finished: old Go servers crash on it.
+        frame.release();
+        throw new TtrpcException(
+            StatusCode.FAILED_PRECONDITION, "stream of " + method.fullMethod() + " has ended");
+      }
+      c.writer().write(frame);
+    }
+  }
+
+  @Override
+  public void closeSend() {
+    if (!type.clientStreams()) {
+      return;
+    }
+    synchronized (sendLock) {
+      if (sendClosed) {
+        return;
+      }
+      sendClosed = true;
+      if (!ended) {
+        ClientConnection c = connection;
+        c.writer().write(c.encoder().data(streamId, Protocol.FLAGS_CLOSE, null));
+      }
+    }
+  }
+
+  @Override
+  public void cancel() {
+    onFailure(Status.of(StatusCode.CANCELLED, "call to " + method.fullMethod() + " cancelled"));
+  }
+
+  private R parse(ByteString payload) {
+    try {
+      return method.responseParser().parseFrom(payload);
+    } catch (InvalidProtocolBufferException e) {
+      throw unmarshalError(e);
+    }
+  }
+
+  private R parse(byte[] payload) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(payload);
+      in.enableAliasing(true); // the array is ours alone and never changes
+      return method.responseParser().parseFrom(in);
+    } catch (InvalidProtocolBufferException e) {
+      throw unmarshalError(e);
+    }
+  }
+
+  private TtrpcException unmarshalError(InvalidProtocolBufferException e) {
+    return new TtrpcException(
+        StatusCode.INTERNAL,
+        "ttrpc: error unmarshalling response of " + method.fullMethod() + ": " + e.getMessage());
+  }
+}

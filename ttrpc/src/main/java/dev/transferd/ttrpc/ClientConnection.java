@@ -1,0 +1,175 @@
+package dev.transferd.ttrpc;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.transferd.ttrpc.proto.Response;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: allocates stream ids and routes inbound frames to calls. Frames for
+ * unknown or finished streams, and unknown frame types, are dropped. When the connection closes,
+ * every open call fails with UNAVAILABLE naming the socket.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+
+  private final Channel channel;
+  private final Path address;
+  private final ChannelWriter writer;
+  private final FrameEncoder encoder;
+  private final long maxStreamId;
+  private final ConcurrentHashMap<Integer, ClientCall<?, ?>> calls = new ConcurrentHashMap<>();
+  private final Object openLock = new Object();
+  private long nextStreamId = 1; // guarded by openLock
+  private volatile boolean draining;
+  private volatile Status closed;
+
+  ClientConnection(Channel channel, Path address, FrameEncoder encoder, long maxStreamId) {
+    this.channel = channel;
+    this.address = address;
+    this.encoder = encoder;
+    this.maxStreamId = maxStreamId;
+    this.writer = new ChannelWriter(channel, Math.max(2L * encoder.maxMessageSize(), 8L << 20));
+  }
+
+  ChannelWriter writer() {
+    return writer;
+  }
+
+  FrameEncoder encoder() {
+    return encoder;
+  }
+
+  boolean isUsable() {
+    return closed == null && !draining && channel.isActive();
+  }
+
+  /**
+   * Gives the call the next stream id and queues its opening frame, atomically with respect to
+   * other opens, so ids reach the wire strictly increasing (Go servers reject anything else).
+   *
+   * @return false, keeping ownership of the frame with the caller, when this connection has no
+   *     stream ids left; the caller opens a new connection
+   */
+  boolean open(ClientCall<?, ?> call, ByteBuf frame) {
+    synchronized (openLock) {
+      Status s = closed;
+      if (s != null) {
+        frame.release();
+        throw s.asException();
+      }
+      if (nextStreamId > maxStreamId) {
+        return false;
+      }
+      int id = (int) nextStreamId;
+      nextStreamId += 2;
+      frame.setInt(4, id);
+      call.opened(this, id);
+      calls.put(id, call);
+      writer.write(frame);
+      return true;
+    }
+  }
+
+  /** Stops opening calls here; closes once the calls in flight are done. */
+  void drain() {
+    draining = true;
+    if (calls.isEmpty()) {
+      channel.close();
+    }
+  }
+
+  void remove(ClientCall<?, ?> call) {
+    calls.remove(call.streamId(), call);
+    if (draining && calls.isEmpty()) {
+      channel.close();
+    }
+  }
+
+  /** Closes the connection; calls in flight fail with the given status. */
+  void close(Status status) {
+    if (closed == null) {
+      closed = status;
+    }
+    channel.close();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof InboundFrame frame) {
+      try {
+        ClientCall<?, ?> call = calls.get(frame.streamId());
+        if (call == null) {
+          log.trace("dropping frame for inactive stream {}", frame.streamId());
+          return;
+        }
+        switch (frame.type()) {
+          case Protocol.TYPE_RESPONSE -> onResponse(call, frame.payload());
+          case Protocol.TYPE_DATA -> call.onData(frame);
+          default -> {
+            // Unknown types are ignored, for future compatibility.
+          }
+        }
+      } finally {
+        frame.payload().release();
+      }
+    } else if (msg instanceof OversizedFrame oversized) {
+      ClientCall<?, ?> call = calls.get(oversized.streamId());
+      if (call != null) {
+        call.onFailure(oversized.status());
+      }
+    }
+  }
+
+  private static void onResponse(ClientCall<?, ?> call, ByteBuf payload) {
+    Response response;
+    try {
+      response = Response.parseFrom(payload.nioBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      call.onFailure(
+          Status.of(StatusCode.INTERNAL, "ttrpc: cannot parse response: " + e.getMessage()));
+      return;
+    }
+    // An absent status means OK (Go); an explicit OK (Rust) too.
+    Status status = response.hasStatus() ? Status.fromProto(response.getStatus()) : Status.OK;
+    call.onResponse(status, response.getPayload());
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    writer.wakeWaiters();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    Status status;
+    synchronized (openLock) {
+      if (closed == null) {
+        closed = Status.of(StatusCode.UNAVAILABLE, "ttrpc: connection to " + address + " closed");
+      }
+      status = closed;
+    }
+    calls.values().forEach(c -> c.onFailure(status));
+    writer.wakeWaiters();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    synchronized (openLock) {
+      if (closed == null) {
+        closed =
+            Status.of(
+                StatusCode.UNAVAILABLE,
+                "ttrpc: connection to " + address + " failed: " + cause.getMessage());
+      }
+    }
+    ctx.close();
+  }
+}

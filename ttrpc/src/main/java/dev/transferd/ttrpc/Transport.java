@@ -1,0 +1,83 @@
+package dev.transferd.ttrpc;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * Unix-domain transport selection: Netty's native epoll (with {@code SO_PEERCRED}) where it loads,
+ * Netty's NIO domain sockets elsewhere. The only place that knows which one is in use.
+ */
+final class Transport {
+  static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("ttrpc.nio");
+
+  private Transport() {}
+
+  static EventLoopGroup newEventLoopGroup(int threads, String name) {
+    var factory = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+  }
+
+  static Class<? extends ServerChannel> serverChannelType() {
+    return EPOLL ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+  }
+
+  static Class<? extends Channel> channelType() {
+    return EPOLL ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class;
+  }
+
+  static SocketAddress address(Path socket) {
+    return EPOLL ? new DomainSocketAddress(socket.toString()) : UnixDomainSocketAddress.of(socket);
+  }
+
+  /** The peer's effective uid and gid at connect time, or {@link PeerCredentials#UNKNOWN}. */
+  static PeerCredentials peerCredentials(Channel channel) {
+    try {
+      if (channel instanceof EpollDomainSocketChannel epoll) {
+        var creds = epoll.peerCredentials();
+        int[] gids = creds.gids();
+        return new PeerCredentials(creds.pid(), creds.uid(), gids.length > 0 ? gids[0] : -1);
+      }
+      if (channel instanceof NioDomainSocketChannel nio) {
+        UnixDomainPrincipal p =
+            nio.config()
+                .getOption(
+                    io.netty.channel.socket.nio.NioChannelOption.of(
+                        ExtendedSocketOptions.SO_PEERCRED));
+        return new PeerCredentials(
+            -1, idOf(p.user().getName(), true), idOf(p.group().getName(), false));
+      }
+    } catch (IOException | RuntimeException e) {
+      return PeerCredentials.UNKNOWN;
+    }
+    return PeerCredentials.UNKNOWN;
+  }
+
+  // The JDK names principals; a name we cannot map to a number stays unknown (-1).
+  private static int idOf(String name, boolean user) {
+    try {
+      return Integer.parseInt(name);
+    } catch (NumberFormatException e) {
+      if (user && name.equals(System.getProperty("user.name"))) {
+        return ProcessIdentity.uid();
+      }
+      return -1;
+    }
+  }
+}
