@@ -49,8 +49,8 @@ final class FrameEncoder {
   }
 
   /**
-   * A Request frame. {@code payload} null leaves the payload field absent (stream opens without a
-   * first message).
+   * A Request frame. {@code payload} null (stream opens without a first message) or empty leaves
+   * the payload field absent.
    */
   ByteBuf request(
       int streamId,
@@ -66,7 +66,9 @@ final class FrameEncoder {
     long size =
         CodedOutputStream.computeStringSize(REQUEST_SERVICE, service)
             + CodedOutputStream.computeStringSize(REQUEST_METHOD, method);
-    if (payload != null) {
+    // Like Go, an empty payload is left out (proto3 bytes); servers deliver it as an empty message.
+    boolean withPayload = payload != null && payloadSize > 0;
+    if (withPayload) {
       size +=
           CodedOutputStream.computeTagSize(REQUEST_PAYLOAD)
               + CodedOutputStream.computeUInt32SizeNoTag(payloadSize)
@@ -85,7 +87,7 @@ final class FrameEncoder {
         out -> {
           out.writeString(REQUEST_SERVICE, service);
           out.writeString(REQUEST_METHOD, method);
-          if (payload != null) {
+          if (withPayload) {
             out.writeTag(REQUEST_PAYLOAD, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
             out.writeUInt32NoTag(payloadSize);
             payload.writeTo(out);
