@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Until the daemon exists, {@code make run} starts this: a ttrpc server on a unix socket with a
- * health check ({@code ttrpc.health.v1.Health/Check}) and an echo ({@code ttrpc.echo.v1.Echo/Echo}).
+ * health check ({@code ttrpc.health.v1.Health/Check}) and an echo ({@code
+ * ttrpc.echo.v1.Echo/Echo}).
  */
 public final class EchoServerMain {
   public static final MethodDescriptor<Empty, Empty> CHECK =
@@ -44,7 +45,8 @@ public final class EchoServerMain {
                   server.shutdown(Duration.ofSeconds(5));
                   stopped.countDown();
                 }));
-    System.out.println("transferd (ttrpc echo/health server; the Transfer service is not built yet)");
+    System.out.println(
+        "transferd (ttrpc echo/health server; the Transfer service is not built yet)");
     System.out.println("listening on " + socket + " - Ctrl-C to stop");
     stopped.await();
   }

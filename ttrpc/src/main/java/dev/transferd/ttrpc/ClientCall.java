@@ -65,7 +65,11 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     terminate(status.isOk() ? new Final(payload) : new Failure(status));
   }
 
-  void onData(InboundFrame frame) {
+  /**
+   * Queues a Data frame's message; false, consuming nothing, when the queue is full and {@code
+   * force} is not set (the connection pauses reading until {@link #receive} makes room).
+   */
+  boolean onData(InboundFrame frame, boolean force) {
     if (!type.serverStreams()) {
       onFailure(
           Status.of(
@@ -74,11 +78,13 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
                   + type
                   + " stream of "
                   + method.fullMethod()));
-      return;
+      return true;
     }
     if (!frame.hasFlag(Protocol.FLAG_NO_DATA)) {
-      ByteBuf payload = frame.payload();
       if (inbound.size() >= queueCapacity) {
+        if (!force) {
+          return false;
+        }
         onFailure(
             Status.of(
                 StatusCode.RESOURCE_EXHAUSTED,
@@ -86,14 +92,15 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
                     + queueCapacity
                     + " messages of "
                     + method.fullMethod()
-                    + " not yet received"));
-        return;
+                    + " not received in time"));
+        return true;
       }
-      inbound.offer(ByteBufUtil.getBytes(payload));
+      inbound.offer(ByteBufUtil.getBytes(frame.payload()));
     }
     if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
       terminate(END);
     }
+    return true;
   }
 
   void onFailure(Status status) {
@@ -142,6 +149,7 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
       next = inbound.poll();
     }
     if (next instanceof byte[] message) {
+      connection.consumed();
       return parse(message);
     }
     receivedEnd = true;

@@ -5,7 +5,6 @@ import dev.transferd.ttrpc.proto.Response;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * unknown or finished streams, and unknown frame types, are dropped. When the connection closes,
  * every open call fails with UNAVAILABLE naming the socket.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
+final class ClientConnection extends InboundDispatcher {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
   private final Channel channel;
@@ -30,7 +29,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private volatile boolean draining;
   private volatile Status closed;
 
-  ClientConnection(Channel channel, Path address, FrameEncoder encoder, long maxStreamId) {
+  ClientConnection(
+      Channel channel, Path address, FrameEncoder encoder, long maxStreamId, long graceNanos) {
+    super(graceNanos);
     this.channel = channel;
     this.address = address;
     this.encoder = encoder;
@@ -101,21 +102,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  boolean dispatch(Object msg, boolean force) {
     if (msg instanceof InboundFrame frame) {
+      ClientCall<?, ?> call = calls.get(frame.streamId());
+      if (call != null && frame.type() == Protocol.TYPE_DATA && !call.onData(frame, force)) {
+        return false; // its stream's queue is full: keep the frame, pause reading
+      }
       try {
-        ClientCall<?, ?> call = calls.get(frame.streamId());
         if (call == null) {
           log.trace("dropping frame for inactive stream {}", frame.streamId());
-          return;
+        } else if (frame.type() == Protocol.TYPE_RESPONSE) {
+          onResponse(call, frame.payload());
         }
-        switch (frame.type()) {
-          case Protocol.TYPE_RESPONSE -> onResponse(call, frame.payload());
-          case Protocol.TYPE_DATA -> call.onData(frame);
-          default -> {
-            // Unknown types are ignored, for future compatibility.
-          }
-        }
+        // Unknown types are ignored, for future compatibility.
       } finally {
         frame.payload().release();
       }
@@ -125,6 +124,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         call.onFailure(oversized.status());
       }
     }
+    return true;
   }
 
   private static void onResponse(ClientCall<?, ?> call, ByteBuf payload) {
@@ -157,6 +157,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       status = closed;
     }
     calls.values().forEach(c -> c.onFailure(status));
+    discardBacklog();
     writer.wakeWaiters();
   }
 

@@ -51,6 +51,9 @@ public final class Protocol {
   /** Default depth of each stream's inbound message queue (Go's streamRecvBufferSize). */
   static final int DEFAULT_STREAM_QUEUE_CAPACITY = 64;
 
+  /** How long a full stream queue may pause reading before its stream fails (Go: 1 s). */
+  static final java.time.Duration DEFAULT_STREAM_QUEUE_GRACE = java.time.Duration.ofSeconds(1);
+
   private Protocol() {}
 
   static String oversizeMessage(long length, int max) {

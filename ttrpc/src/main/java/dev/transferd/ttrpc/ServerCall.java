@@ -90,9 +90,13 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     return remoteClosed;
   }
 
-  /** Queues a client message; false when the queue is full (the caller fails the stream). */
-  boolean offer(byte[] message) {
-    return inbound.size() < queueCapacity && inbound.offer(message);
+  boolean hasRoom() {
+    return inbound.size() < queueCapacity;
+  }
+
+  /** Queues a client message; the caller has checked {@link #hasRoom()}. */
+  void offer(byte[] message) {
+    inbound.offer(message);
   }
 
   void remoteClose() {
@@ -232,6 +236,7 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
       receivedEnd = true;
       return null;
     }
+    connection.consumed();
     return parse((byte[]) next);
   }
 

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * order, and never blocks it. Protocol errors on a stream are answered on that stream with Go's
  * messages; the connection lives on. Closing the connection cancels every call on it.
  */
-final class ServerConnection extends ChannelInboundHandlerAdapter {
+final class ServerConnection extends InboundDispatcher {
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
   private final TtrpcServer server;
@@ -29,6 +28,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
   private int lastStreamId; // event loop only
 
   ServerConnection(TtrpcServer server, Channel channel, PeerCredentials peer) {
+    super(server.options().streamQueueGrace().toNanos());
     this.server = server;
     this.channel = channel;
     this.peer = peer;
@@ -52,8 +52,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     return calls.size();
   }
 
-  void close() {
-    channel.close();
+  /**
+   * Closes the connection after the frames already queued: the close runs on the event loop behind
+   * any pending write.
+   */
+  io.netty.channel.ChannelFuture close() {
+    return channel.close();
   }
 
   /** Fails every call still running, telling its client why; used at the end of a shutdown. */
@@ -62,22 +66,23 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+  boolean dispatch(Object msg, boolean force) {
     if (msg instanceof InboundFrame frame) {
+      if (frame.type() == Protocol.TYPE_DATA && !onData(frame, force)) {
+        return false; // its stream's queue is full: keep the frame, pause reading
+      }
       try {
-        switch (frame.type()) {
-          case Protocol.TYPE_REQUEST -> onRequest(frame);
-          case Protocol.TYPE_DATA -> onData(frame);
-          default -> {
-            // Responses from a client and unknown types are ignored, for future compatibility.
-          }
+        if (frame.type() == Protocol.TYPE_REQUEST) {
+          onRequest(frame);
         }
+        // Responses from a client and unknown types are ignored, for future compatibility.
       } finally {
         frame.payload().release();
       }
     } else if (msg instanceof OversizedFrame oversized) {
       onOversized(oversized);
     }
+    return true;
   }
 
   private void onRequest(InboundFrame frame) {
@@ -146,12 +151,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
     server.execute(call);
   }
 
-  private void onData(InboundFrame frame) {
+  /** Handles a Data frame; false when the stream's queue is full and {@code force} is not set. */
+  private boolean onData(InboundFrame frame, boolean force) {
     int id = frame.streamId();
     ServerCall<?, ?> call = calls.get(id);
     if (call == null) {
       respond(id, StatusCode.INVALID_ARGUMENT, "StreamID is no longer active");
-      return;
+      return true;
     }
     if (!call.type().clientStreams()) {
       // Go servers crash here (a nil stream handler); we fail the stream instead.
@@ -159,34 +165,39 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
           Status.of(
               StatusCode.INVALID_ARGUMENT,
               "data frame on a " + call.type() + " stream, which takes no client data"));
-      return;
+      return true;
     }
     if (call.isRemoteClosed()) {
       call.fail(
           Status.of(
               StatusCode.INVALID_ARGUMENT,
               "data handling error: ttrpc: stream closed by the client"));
-      return;
+      return true;
     }
     ByteBuf payload = frame.payload();
     if (!frame.hasFlag(Protocol.FLAG_NO_DATA)) {
-      if (!call.offer(ByteBufUtil.getBytes(payload))) {
+      if (!call.hasRoom()) {
+        if (!force) {
+          return false;
+        }
         call.fail(
             Status.of(
                 StatusCode.RESOURCE_EXHAUSTED,
                 "data handling error: ttrpc: stream buffer full ("
                     + server.options().streamQueueCapacity()
                     + " messages not yet received by the handler)"));
-        return;
+        return true;
       }
+      call.offer(ByteBufUtil.getBytes(payload));
     }
     if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
       if (payload.isReadable()) {
         call.fail(Status.of(StatusCode.INVALID_ARGUMENT, "data close message cannot include data"));
-        return;
+        return true;
       }
       call.remoteClose();
     }
+    return true;
   }
 
   private void onOversized(OversizedFrame frame) {
@@ -238,6 +249,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     Status gone = Status.of(StatusCode.CANCELLED, "ttrpc: client closed the connection");
     calls.values().forEach(c -> c.abandon(gone));
+    discardBacklog();
     writer.wakeWaiters();
     server.connectionClosed(this);
   }

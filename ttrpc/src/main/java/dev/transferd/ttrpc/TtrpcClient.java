@@ -33,6 +33,7 @@ public final class TtrpcClient implements AutoCloseable {
 
   private final Path address;
   private final int streamQueueCapacity;
+  private final long streamQueueGraceNanos;
   private final long maxStreamId;
   private final Duration connectTimeout;
   private final List<ClientInterceptor> interceptors;
@@ -45,6 +46,7 @@ public final class TtrpcClient implements AutoCloseable {
   private TtrpcClient(Builder b) {
     this.address = b.address.toAbsolutePath();
     this.streamQueueCapacity = b.streamQueueCapacity;
+    this.streamQueueGraceNanos = b.streamQueueGrace.toNanos();
     this.maxStreamId = b.maxStreamId;
     this.connectTimeout = b.connectTimeout;
     this.interceptors = List.copyOf(b.interceptors);
@@ -218,7 +220,9 @@ public final class TtrpcClient implements AutoCloseable {
                 new ChannelInitializer<>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    ClientConnection c = new ClientConnection(ch, address, encoder, maxStreamId);
+                    ClientConnection c =
+                        new ClientConnection(
+                            ch, address, encoder, maxStreamId, streamQueueGraceNanos);
                     created.set(c);
                     ch.pipeline().addLast(new FrameDecoder(encoder.maxMessageSize()), c);
                   }
@@ -275,6 +279,7 @@ public final class TtrpcClient implements AutoCloseable {
     private final Path address;
     private int maxMessageSize = Protocol.DEFAULT_MAX_MESSAGE_SIZE;
     private int streamQueueCapacity = Protocol.DEFAULT_STREAM_QUEUE_CAPACITY;
+    private Duration streamQueueGrace = Protocol.DEFAULT_STREAM_QUEUE_GRACE;
     private long maxStreamId = Protocol.MAX_STREAM_ID;
     private Duration connectTimeout = Duration.ofSeconds(10);
     private final List<ClientInterceptor> interceptors = new ArrayList<>();
@@ -298,6 +303,18 @@ public final class TtrpcClient implements AutoCloseable {
         throw new IllegalArgumentException("streamQueueCapacity must be positive");
       }
       this.streamQueueCapacity = messages;
+      return this;
+    }
+
+    /**
+     * How long reading pauses for a full stream queue before that stream fails; default 1 s, as Go
+     * waits. Zero fails the stream at once.
+     */
+    public Builder streamQueueGrace(Duration grace) {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("streamQueueGrace must not be negative");
+      }
+      this.streamQueueGrace = grace;
       return this;
     }
 

@@ -53,6 +53,7 @@ public final class TtrpcServer implements AutoCloseable {
   record Options(
       int maxMessageSize,
       int streamQueueCapacity,
+      Duration streamQueueGrace,
       long queueHighWater,
       PeerCredentialsPolicy peerPolicy,
       Set<PosixFilePermission> socketMode,
@@ -207,9 +208,15 @@ public final class TtrpcServer implements AutoCloseable {
       callsLock.unlock();
     }
     Status stopping = Status.of(StatusCode.UNAVAILABLE, "ttrpc: server shut down");
+    List<io.netty.channel.ChannelFuture> closing = new ArrayList<>();
     for (ServerConnection c : connections) {
       c.failAll(stopping);
-      c.close();
+      closing.add(c.close());
+    }
+    // Wait for the closes (queued behind pending writes) before stopping the event loop, which
+    // would otherwise close channels with final responses still queued.
+    for (io.netty.channel.ChannelFuture f : closing) {
+      f.awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
     handlers.shutdown();
     if (group != null) {
@@ -287,6 +294,7 @@ public final class TtrpcServer implements AutoCloseable {
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private int maxMessageSize = Protocol.DEFAULT_MAX_MESSAGE_SIZE;
     private int streamQueueCapacity = Protocol.DEFAULT_STREAM_QUEUE_CAPACITY;
+    private Duration streamQueueGrace = Protocol.DEFAULT_STREAM_QUEUE_GRACE;
     private PeerCredentialsPolicy peerPolicy = PeerCredentialsPolicy.sameUser();
     private Set<PosixFilePermission> socketMode = PosixFilePermissions.fromString("rw-rw----");
     private int ioThreads = 1;
@@ -325,6 +333,18 @@ public final class TtrpcServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long reading pauses for a full stream queue before that stream fails; default 1 s, as Go
+     * waits. Zero fails the stream at once.
+     */
+    public Builder streamQueueGrace(Duration grace) {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("streamQueueGrace must not be negative");
+      }
+      this.streamQueueGrace = grace;
+      return this;
+    }
+
     /** Who may connect; default {@link PeerCredentialsPolicy#sameUser()}. */
     public Builder peerCredentials(PeerCredentialsPolicy policy) {
       this.peerPolicy = policy;
@@ -356,7 +376,13 @@ public final class TtrpcServer implements AutoCloseable {
       return new TtrpcServer(
           Map.copyOf(table),
           new Options(
-              maxMessageSize, streamQueueCapacity, highWater, peerPolicy, socketMode, ioThreads));
+              maxMessageSize,
+              streamQueueCapacity,
+              streamQueueGrace,
+              highWater,
+              peerPolicy,
+              socketMode,
+              ioThreads));
     }
 
     private <Q extends MessageLite, R extends MessageLite> ServerMethod<Q, R> intercept(
