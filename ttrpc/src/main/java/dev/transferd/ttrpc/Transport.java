@@ -61,7 +61,7 @@ final class Transport {
                     io.netty.channel.socket.nio.NioChannelOption.of(
                         ExtendedSocketOptions.SO_PEERCRED));
         return new PeerCredentials(
-            -1, idOf(p.user().getName(), true), idOf(p.group().getName(), false));
+            -1, idOf(p.user().getName(), "/etc/passwd"), idOf(p.group().getName(), "/etc/group"));
       }
     } catch (IOException | RuntimeException e) {
       return PeerCredentials.UNKNOWN;
@@ -69,15 +69,22 @@ final class Transport {
     return PeerCredentials.UNKNOWN;
   }
 
-  // The JDK names principals; a name we cannot map to a number stays unknown (-1).
-  private static int idOf(String name, boolean user) {
+  // The JDK names principals; map a name back to its number through the account databases. A
+  // name we cannot map stays unknown (-1), which same-user and uid policies refuse.
+  private static int idOf(String name, String database) {
     try {
       return Integer.parseInt(name);
     } catch (NumberFormatException e) {
-      if (user && name.equals(System.getProperty("user.name"))) {
-        return ProcessIdentity.uid();
+      try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of(database))) {
+        return lines
+            .map(line -> line.split(":"))
+            .filter(f -> f.length > 2 && f[0].equals(name))
+            .mapToInt(f -> Integer.parseInt(f[2]))
+            .findFirst()
+            .orElse(-1);
+      } catch (IOException | RuntimeException unreadable) {
+        return -1;
       }
-      return -1;
     }
   }
 }
