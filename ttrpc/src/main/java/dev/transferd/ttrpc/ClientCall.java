@@ -31,7 +31,8 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
   private final int queueCapacity;
   // Messages (byte[]) and at most one terminal marker, hence the extra slot.
   private final ArrayBlockingQueue<Object> inbound;
-  private final Object sendLock = new Object();
+  private final java.util.concurrent.locks.ReentrantLock sendLock =
+      new java.util.concurrent.locks.ReentrantLock();
 
   private volatile ClientConnection connection;
   private volatile int streamId;
@@ -171,7 +172,8 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     if (!type.clientStreams()) {
       throw new IllegalStateException(method.fullMethod() + " is " + type + ": it takes no stream");
     }
-    synchronized (sendLock) {
+    sendLock.lock();
+    try {
       if (sendClosed) {
         throw new IllegalStateException("closeSend() was already called on " + method.fullMethod());
       }
@@ -200,6 +202,8 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
             StatusCode.FAILED_PRECONDITION, "stream of " + method.fullMethod() + " has ended");
       }
       c.writer().write(frame);
+    } finally {
+      sendLock.unlock();
     }
   }
 
@@ -208,7 +212,8 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     if (!type.clientStreams()) {
       return;
     }
-    synchronized (sendLock) {
+    sendLock.lock();
+    try {
       if (sendClosed) {
         return;
       }
@@ -217,6 +222,8 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
         ClientConnection c = connection;
         c.writer().write(c.encoder().data(streamId, Protocol.FLAGS_CLOSE, null));
       }
+    } finally {
+      sendLock.unlock();
     }
   }
 

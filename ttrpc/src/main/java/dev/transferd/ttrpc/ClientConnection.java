@@ -24,7 +24,8 @@ final class ClientConnection extends InboundDispatcher {
   private final FrameEncoder encoder;
   private final long maxStreamId;
   private final ConcurrentHashMap<Integer, ClientCall<?, ?>> calls = new ConcurrentHashMap<>();
-  private final Object openLock = new Object();
+  private final java.util.concurrent.locks.ReentrantLock openLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private long nextStreamId = 1; // guarded by openLock
   private volatile boolean draining;
   private volatile Status closed;
@@ -59,7 +60,8 @@ final class ClientConnection extends InboundDispatcher {
    *     stream ids left; the caller opens a new connection
    */
   boolean open(ClientCall<?, ?> call, ByteBuf frame) {
-    synchronized (openLock) {
+    openLock.lock();
+    try {
       Status s = closed;
       if (s != null) {
         frame.release();
@@ -75,6 +77,8 @@ final class ClientConnection extends InboundDispatcher {
       calls.put(id, call);
       writer.write(frame);
       return true;
+    } finally {
+      openLock.unlock();
     }
   }
 
@@ -150,11 +154,14 @@ final class ClientConnection extends InboundDispatcher {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     Status status;
-    synchronized (openLock) {
+    openLock.lock();
+    try {
       if (closed == null) {
         closed = Status.of(StatusCode.UNAVAILABLE, "ttrpc: connection to " + address + " closed");
       }
       status = closed;
+    } finally {
+      openLock.unlock();
     }
     calls.values().forEach(c -> c.onFailure(status));
     discardBacklog();
@@ -163,13 +170,16 @@ final class ClientConnection extends InboundDispatcher {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    synchronized (openLock) {
+    openLock.lock();
+    try {
       if (closed == null) {
         closed =
             Status.of(
                 StatusCode.UNAVAILABLE,
                 "ttrpc: connection to " + address + " failed: " + cause.getMessage());
       }
+    } finally {
+      openLock.unlock();
     }
     ctx.close();
   }

@@ -40,7 +40,7 @@ public final class TtrpcClient implements AutoCloseable {
   private final FrameEncoder encoder;
   private final ClientInterceptor.UnaryInvoker invoker;
   private final ClientInterceptor.StreamOpener opener;
-  private ClientConnection current; // guarded by this
+  private volatile ClientConnection current; // replaced under this
   private boolean closed; // guarded by this
 
   private TtrpcClient(Builder b) {
@@ -192,7 +192,15 @@ public final class TtrpcClient implements AutoCloseable {
     }
   }
 
-  private synchronized ClientConnection connection() {
+  private ClientConnection connection() {
+    ClientConnection c = current;
+    if (c != null && c.isUsable()) {
+      return c; // the common case, without taking the lock
+    }
+    return reconnect();
+  }
+
+  private synchronized ClientConnection reconnect() {
     if (closed) {
       throw new TtrpcException(StatusCode.UNAVAILABLE, "ttrpc: client for " + address + " closed");
     }
