@@ -54,9 +54,14 @@ final class ChannelWriter {
     this.queueHighWater = queueHighWater;
   }
 
-  /** Writes a frame, or queues it for the event loop; takes ownership of it. Never blocks. */
+  /**
+   * Writes a frame, or queues it for the event loop; takes ownership of it. Waits only for another
+   * writer's non-blocking critical section: on epoll every writer enqueues under the lock, so
+   * nothing can get between a partly written frame and its queued rest.
+   */
   void write(ByteBuf frame) {
-    if (fd != null && writeLock.tryLock()) {
+    if (fd != null) {
+      writeLock.lock();
       try {
         if (queuedBytes.get() == 0 && nettyPending() == 0) {
           if (writeDirect(frame)) {

@@ -3,71 +3,80 @@ package dev.transferd.it.bench;
 import com.google.protobuf.BytesValue;
 import com.google.protobuf.UInt32Value;
 import dev.transferd.it.bench.BenchSupport.Phases;
+import dev.transferd.it.bench.BenchSupport.Step;
 import dev.transferd.ttrpc.CallOptions;
 import dev.transferd.ttrpc.ClientStream;
 import dev.transferd.ttrpc.TtrpcClient;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
- * The Java ttrpc client of the benchmark, in its own process. Prints one result line (see {@link
- * BenchSupport#printResult}).
+ * The Java ttrpc client of the benchmark, in its own process: runs its steps ({@link Step}) in
+ * order, each on a new connection, and prints a result line for each.
  *
  * <pre>
- * BenchClient unary  SOCKET PAYLOAD CONCURRENCY WARMUP_S SECONDS [platform|virtual]
- * BenchClient stream SOCKET MIB_PER_CALL WARMUP_S SECONDS
+ * BenchClient STEP...   or   BenchClient -   (steps from stdin, one per line)
+ *   STEP = NAME,unary,SOCKET,PAYLOAD,CONCURRENCY,WARMUP_S,SECONDS
+ *        | NAME,stream,SOCKET,MIB_PER_CALL,1,WARMUP_S,SECONDS
  * </pre>
  *
- * <p>{@code unary}: CONCURRENCY callers share one connection, each making Echo calls back to back;
- * every call started after the warm-up and finished before the end is timed. With one caller that
- * is the sequential round trip; with many, pipelined calls per second. {@code stream}: repeated
- * Download calls of MIB_PER_CALL 1 MiB messages; payload bytes received in the window per second.
+ * <p>{@code unary}: CONCURRENCY virtual-thread callers share one connection, each making Echo calls
+ * back to back; every call started after the warm-up and finished before the end is timed. With one
+ * caller (a platform thread, as a CLI's main thread) that is the sequential round trip; with many,
+ * pipelined calls per second. {@code stream}: repeated Download calls of MIB_PER_CALL 1 MiB
+ * messages; payload bytes received per second of the measured window.
+ *
+ * <p>Running the steps in one process lets the JIT warm-up of the first steps serve the later ones,
+ * as in a long-running agent; on a 2-CPU machine C2 needs 10 s or more of sequential calls alone.
  */
 public final class BenchClient {
+  /** With {@code -Dbench.progress=true}, a sequential caller prints each second's p50 to stderr. */
+  private static final boolean PROGRESS = Boolean.getBoolean("bench.progress");
+
+  /** With {@code -Dbench.callers=platform}, concurrent callers are platform threads too. */
+  private static final boolean PLATFORM_CALLERS =
+      "platform".equals(System.getProperty("bench.callers"));
+
   private BenchClient() {}
 
   public static void main(String[] args) throws Exception {
-    switch (args.length > 0 ? args[0] : "") {
-      case "unary" ->
-          unary(
-              Path.of(args[1]),
-              Integer.parseInt(args[2]),
-              Integer.parseInt(args[3]),
-              Phases.of(Double.parseDouble(args[4]), Double.parseDouble(args[5])),
-              args.length > 6 && args[6].equals("virtual"));
-      case "stream" ->
-          stream(
-              Path.of(args[1]),
-              Integer.parseInt(args[2]),
-              Phases.of(Double.parseDouble(args[3]), Double.parseDouble(args[4])));
-      default -> {
-        System.err.println("usage: BenchClient unary|stream ... (see the class comment)");
-        System.exit(2);
-      }
+    if (args.length == 0) {
+      System.err.println("usage: BenchClient STEP... (see the class comment)");
+      System.exit(2);
     }
+    BenchSupport.runSteps(
+        args,
+        step -> {
+          switch (step.kind()) {
+            case "unary" -> unary(step);
+            case "stream" -> stream(step);
+            default -> throw new IllegalArgumentException("unknown step kind " + step.kind());
+          }
+        });
   }
 
-  private static void unary(
-      Path socket, int payload, int concurrency, Phases phases, boolean virtual) throws Exception {
-    BytesValue request = BenchSupport.bytesValue(payload);
-    try (TtrpcClient client = TtrpcClient.connect(socket)) {
+  private static void unary(Step step) throws Exception {
+    BytesValue request = BenchSupport.bytesValue(step.arg());
+    try (TtrpcClient client = TtrpcClient.connect(step.socket())) {
+      Phases phases = step.phases();
       List<Histogram> histograms = new ArrayList<>();
       List<Thread> threads = new ArrayList<>();
       AtomicLong failures = new AtomicLong();
-      for (int i = 0; i < concurrency; i++) {
+      int n = step.concurrency();
+      for (int i = 0; i < n; i++) {
         Histogram h = BenchSupport.histogram();
         histograms.add(h);
-        Runnable caller = () -> callLoop(client, request, phases, h, failures);
+        boolean progress = PROGRESS && n == 1;
+        Runnable caller = () -> callLoop(client, request, phases, h, failures, progress);
         threads.add(
-            virtual
-                ? Thread.ofVirtual().name("caller-" + i).start(caller)
-                : Thread.ofPlatform().name("caller-" + i).start(caller));
+            n == 1 || PLATFORM_CALLERS
+                ? Thread.ofPlatform().name("caller-" + i).start(caller)
+                : Thread.ofVirtual().name("caller-" + i).start(caller));
       }
       Histogram all = BenchSupport.histogram();
-      for (int i = 0; i < concurrency; i++) {
+      for (int i = 0; i < n; i++) {
         threads.get(i).join();
         all.add(histograms.get(i));
       }
@@ -75,13 +84,20 @@ public final class BenchClient {
         System.err.println("BenchClient: " + failures.get() + " callers failed");
         System.exit(1);
       }
-      BenchSupport.printResult(all.getTotalCount(), phases.seconds(), all, 0);
+      BenchSupport.printResult(step.name(), all.getTotalCount(), phases.seconds(), all, 0);
     }
   }
 
   private static void callLoop(
-      TtrpcClient client, BytesValue request, Phases phases, Histogram h, AtomicLong failures) {
+      TtrpcClient client,
+      BytesValue request,
+      Phases phases,
+      Histogram h,
+      AtomicLong failures,
+      boolean progress) {
     int size = request.getValue().size();
+    Histogram second = progress ? BenchSupport.histogram() : null;
+    long secondEnds = phases.start() + 1_000_000_000L;
     try {
       while (true) {
         long t0 = System.nanoTime();
@@ -96,6 +112,19 @@ public final class BenchClient {
         if (t0 - phases.measureFrom() >= 0 && t1 - phases.end() <= 0) {
           h.recordValue(t1 - t0);
         }
+        if (progress) {
+          second.recordValue(t1 - t0);
+          if (t1 - secondEnds >= 0) {
+            System.err.printf(
+                "t=%.0fs calls=%d p50=%.1fus p99=%.1fus%n",
+                (t1 - phases.start()) / 1e9,
+                second.getTotalCount(),
+                second.getValueAtPercentile(50) / 1e3,
+                second.getValueAtPercentile(99) / 1e3);
+            second.reset();
+            secondEnds += 1_000_000_000L;
+          }
+        }
       }
     } catch (RuntimeException e) {
       e.printStackTrace();
@@ -103,13 +132,15 @@ public final class BenchClient {
     }
   }
 
-  private static void stream(Path socket, int mibPerCall, Phases phases) {
+  private static void stream(Step step) {
+    int mibPerCall = step.arg();
+    Phases phases = step.phases();
     UInt32Value request = UInt32Value.of(mibPerCall);
     long bytes = 0;
     long calls = 0;
     long measuredFrom = 0;
     Histogram h = BenchSupport.histogram();
-    try (TtrpcClient client = TtrpcClient.connect(socket)) {
+    try (TtrpcClient client = TtrpcClient.connect(step.socket())) {
       while (true) {
         long t0 = System.nanoTime();
         if (t0 - phases.end() >= 0) {
@@ -140,7 +171,7 @@ public final class BenchClient {
         }
       }
     }
-    double seconds = (System.nanoTime() - measuredFrom) / 1e9;
-    BenchSupport.printResult(calls, seconds, h, bytes);
+    double seconds = measuredFrom == 0 ? 0 : (System.nanoTime() - measuredFrom) / 1e9;
+    BenchSupport.printResult(step.name(), calls, seconds, h, bytes);
   }
 }

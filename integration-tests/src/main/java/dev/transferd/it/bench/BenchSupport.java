@@ -4,8 +4,12 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.BytesValue;
 import com.google.protobuf.UInt32Value;
 import dev.transferd.ttrpc.MethodDescriptor;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
@@ -58,17 +62,64 @@ final class BenchSupport {
   }
 
   /**
-   * The one line a client prints, in the Go peer's format plus extras: {@code calls=<n> seconds=<s>
-   * p50_us=<us> p99_us=<us> [bytes=<n>]}.
+   * One step of a client process: {@code NAME,KIND,SOCKET,ARG,CONCURRENCY,WARMUP_S,SECONDS}. NAME
+   * is only echoed in the result line ({@code -} by convention for warm-up steps). KIND and ARG are
+   * the client's (e.g. {@code unary} with a payload size, {@code stream} with MiB per call).
    */
-  static void printResult(long calls, double seconds, Histogram h, long bytes) {
+  record Step(
+      String name,
+      String kind,
+      Path socket,
+      int arg,
+      int concurrency,
+      double warmupSeconds,
+      double seconds) {
+    static Step parse(String spec) {
+      String[] f = spec.split(",");
+      if (f.length != 7) {
+        throw new IllegalArgumentException("bad step " + spec);
+      }
+      return new Step(
+          f[0],
+          f[1],
+          Path.of(f[2]),
+          Integer.parseInt(f[3]),
+          Integer.parseInt(f[4]),
+          Double.parseDouble(f[5]),
+          Double.parseDouble(f[6]));
+    }
+
+    Phases phases() {
+      return Phases.of(warmupSeconds, seconds);
+    }
+
+    String spec() {
+      return String.join(
+          ",",
+          name,
+          kind,
+          socket.toString(),
+          Integer.toString(arg),
+          Integer.toString(concurrency),
+          Double.toString(warmupSeconds),
+          Double.toString(seconds));
+    }
+  }
+
+  /**
+   * The line a client prints per measured step, in the Go peer's format plus extras: {@code
+   * name=<step> calls=<n> seconds=<s> p50_us=<us> p99_us=<us> ... bytes=<n>}.
+   */
+  static void printResult(String name, long calls, double seconds, Histogram h, long bytes) {
     double p50 = h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(50) / 1e3;
     double p99 = h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99) / 1e3;
     double p999 = h == null || h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99.9) / 1e3;
     double mean = h == null || h.getTotalCount() == 0 ? 0 : h.getMean() / 1e3;
     System.out.printf(
         Locale.ROOT,
-        "calls=%d seconds=%.3f p50_us=%.1f p99_us=%.1f p999_us=%.1f mean_us=%.1f bytes=%d%n",
+        "name=%s calls=%d seconds=%.3f p50_us=%.1f p99_us=%.1f p999_us=%.1f mean_us=%.1f"
+            + " bytes=%d%n",
+        name,
         calls,
         seconds,
         p50,
@@ -77,6 +128,33 @@ final class BenchSupport {
         mean,
         bytes);
     System.out.flush();
+  }
+
+  /** What a client does for one step; prints exactly one result line. */
+  interface StepRunner {
+    void run(Step step) throws Exception;
+  }
+
+  /**
+   * Runs the steps given as arguments; or, with the single argument {@code -}, steps read from
+   * stdin one per line until it closes, so a parent can interleave them with other clients' steps
+   * in one warm process.
+   */
+  static void runSteps(String[] args, StepRunner runner) throws Exception {
+    if (args.length == 1 && args[0].equals("-")) {
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (!line.isBlank()) {
+          runner.run(Step.parse(line.trim()));
+        }
+      }
+    } else {
+      for (String spec : args) {
+        runner.run(Step.parse(spec));
+      }
+    }
   }
 
   /** Ends this process when its parent closes our stdin (or dies), like the Go peer does. */
@@ -97,10 +175,6 @@ final class BenchSupport {
               }
               Runtime.getRuntime().halt(0);
             });
-  }
-
-  static double parseSeconds(String s) {
-    return Double.parseDouble(s);
   }
 
   private BenchSupport() {}

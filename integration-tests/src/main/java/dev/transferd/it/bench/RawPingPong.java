@@ -1,6 +1,7 @@
 package dev.transferd.it.bench;
 
 import dev.transferd.it.bench.BenchSupport.Phases;
+import dev.transferd.it.bench.BenchSupport.Step;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -18,9 +19,12 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * RawPingPong server SOCKET
- * RawPingPong rtt    SOCKET PAYLOAD WARMUP_S SECONDS
- * RawPingPong stream SOCKET MIB_PER_CALL WARMUP_S SECONDS
+ * RawPingPong STEP...   or   RawPingPong -   (steps from stdin, one per line)
+ *   STEP = NAME,rtt,SOCKET,PAYLOAD,1,WARMUP_S,SECONDS
+ *        | NAME,stream,SOCKET,MIB_PER_CALL,1,WARMUP_S,SECONDS
  * </pre>
+ *
+ * <p>(Steps as in {@link BenchClient}; each on a new connection.)
  *
  * <p>Wire: the client sends a header {@code length, id, type, flags} (big-endian, as ttrpc). Type 1
  * carries {@code length} payload bytes, which the server echoes as one write of header and payload.
@@ -36,23 +40,23 @@ public final class RawPingPong {
   private RawPingPong() {}
 
   public static void main(String[] args) throws Exception {
-    switch (args.length > 0 ? args[0] : "") {
-      case "server" -> server(Path.of(args[1]));
-      case "rtt" ->
-          rtt(
-              Path.of(args[1]),
-              Integer.parseInt(args[2]),
-              Phases.of(Double.parseDouble(args[3]), Double.parseDouble(args[4])));
-      case "stream" ->
-          stream(
-              Path.of(args[1]),
-              Integer.parseInt(args[2]),
-              Phases.of(Double.parseDouble(args[3]), Double.parseDouble(args[4])));
-      default -> {
-        System.err.println("usage: RawPingPong server|rtt|stream ... (see the class comment)");
-        System.exit(2);
-      }
+    if (args.length == 0) {
+      System.err.println("usage: RawPingPong server SOCKET | RawPingPong STEP...");
+      System.exit(2);
     }
+    if (args[0].equals("server")) {
+      server(Path.of(args[1]));
+      return;
+    }
+    BenchSupport.runSteps(
+        args,
+        step -> {
+          switch (step.kind()) {
+            case "rtt" -> rtt(step);
+            case "stream" -> stream(step);
+            default -> throw new IllegalArgumentException("unknown step kind " + step.kind());
+          }
+        });
   }
 
   // ---- server ----
@@ -104,9 +108,11 @@ public final class RawPingPong {
 
   // ---- clients ----
 
-  private static void rtt(Path socket, int payload, Phases phases) throws IOException {
+  private static void rtt(Step step) throws IOException {
+    int payload = step.arg();
+    Phases phases = step.phases();
     Histogram h = BenchSupport.histogram();
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(step.socket()))) {
       ByteBuffer out = ByteBuffer.allocateDirect(HEADER + payload);
       out.putInt(payload).putInt(1).put(ECHO).put((byte) 0).put(BenchSupport.pattern(payload));
       out.flip();
@@ -129,15 +135,17 @@ public final class RawPingPong {
         }
       }
     }
-    BenchSupport.printResult(h.getTotalCount(), phases.seconds(), h, 0);
+    BenchSupport.printResult(step.name(), h.getTotalCount(), phases.seconds(), h, 0);
   }
 
-  private static void stream(Path socket, int mibPerCall, Phases phases) throws IOException {
+  private static void stream(Step step) throws IOException {
+    int mibPerCall = step.arg();
+    Phases phases = step.phases();
     Histogram h = BenchSupport.histogram();
     long bytes = 0;
     long calls = 0;
     long measuredFrom = 0;
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(step.socket()))) {
       ByteBuffer request = ByteBuffer.allocateDirect(HEADER);
       request.putInt(0).putInt(mibPerCall).put(STREAM).put((byte) 0).flip();
       ByteBuffer in = ByteBuffer.allocateDirect(BenchSupport.MIB);
@@ -172,7 +180,8 @@ public final class RawPingPong {
         }
       }
     }
-    BenchSupport.printResult(calls, (System.nanoTime() - measuredFrom) / 1e9, h, bytes);
+    double seconds = measuredFrom == 0 ? 0 : (System.nanoTime() - measuredFrom) / 1e9;
+    BenchSupport.printResult(step.name(), calls, seconds, h, bytes);
   }
 
   // ---- I/O ----

@@ -1,9 +1,12 @@
 package dev.transferd.it.bench;
 
 import dev.transferd.it.GoPeer;
+import dev.transferd.it.bench.BenchSupport.Step;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,34 +23,50 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
 /**
  * {@code make bench-ttrpc}: ttrpc round trips, pipelined calls and streaming throughput, Java
  * beside the Go reference (containerd/ttrpc from Debian, via {@link GoPeer}) and beside raw Java
- * unix sockets. Every pair runs as two processes, as an agent and a daemon would: this JVM only
- * starts servers and clients and collects their one-line results.
+ * unix sockets. Every client and every server is its own process, as an agent and a daemon are;
+ * this JVM only starts them, hands out the steps and collects the results.
+ *
+ * <p>Three servers run throughout (raw echo, Java ttrpc, Go ttrpc). The raw and Java clients are
+ * long-lived processes fed one step at a time on stdin, so their JIT stays warm; the Go client is a
+ * new process per measurement. After a JIT warm-up of the Java pair, the measurements run in {@link
+ * #ROUNDS} interleaved rounds (raw, Java and Go side by side, the order rotating each round), and
+ * each figure is the median over the rounds: on a shared 2-CPU VM the cost of waking a thread on
+ * the other CPU drifts by several times within minutes, and interleaving keeps the comparisons
+ * fair.
  *
  * <p>Prints {@code BENCH <name> <value> <unit>} lines and a table, ending with the four headline
  * lines ({@code ttrpc_rtt_p50_vs_go}, {@code ttrpc_rtt_p50_vs_raw}, {@code ttrpc_calls_per_s},
- * {@code ttrpc_stream_gbps}); ratios are Java / peer, lower is better.
+ * {@code ttrpc_stream_gbps}); ratios are Java / peer (the median of the per-round ratios), lower is
+ * better.
  *
- * <p>Options: {@code --quick} (short phases, for trying the harness), {@code --doc FILE} (also
- * write the table into FILE between {@code <!-- bench-ttrpc:begin -->} and {@code <!--
- * bench-ttrpc:end -->}), {@code --jvm "FLAGS"} (child JVM flags instead of {@link
- * #DEFAULT_JVM_FLAGS}), {@code --only SUBSTRING} (run only scenarios whose name contains it).
+ * <p>Options: {@code --quick} (one short round, to try the harness), {@code --doc FILE} (also write
+ * the results into FILE between {@code <!-- bench-ttrpc:begin -->} and {@code <!-- bench-ttrpc:end
+ * -->}), {@code --jvm "FLAGS"} (child JVM flags instead of {@link #DEFAULT_JVM_FLAGS}).
  */
 public final class TtrpcBench {
-  /** Flags of every child JVM, server and client alike. */
+  /** Flags of every child JVM, servers and clients alike. */
   static final List<String> DEFAULT_JVM_FLAGS =
-      List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch", "-Xshare:auto");
+      List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-XX:+AlwaysPreTouch");
 
+  /** Flags that only silence JDK 24+ warnings about Netty's and protobuf's native/Unsafe use. */
+  private static final List<String> QUIET_FLAGS =
+      Runtime.version().feature() >= 24
+          ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+          : List.of("--enable-native-access=ALL-UNNAMED");
+
+  static final int ROUNDS = 3;
   private static final int SMALL = 32;
   private static final int LARGE = 64 * 1024;
   private static final int CONCURRENCY = 32;
-  private static final int MIB_PER_STREAM = 256;
+  private static final int MIB_PER_STREAM = 64;
 
-  /** One client's result line. */
+  /** One step's result line. */
   record Result(long calls, double seconds, double p50, double p99, long bytes) {
     double callsPerSecond() {
       return calls / seconds;
@@ -57,46 +76,94 @@ public final class TtrpcBench {
       return bytes / seconds / 1e9;
     }
 
-    static Result parse(String output) {
-      for (String line : output.split("\n")) {
-        if (!line.startsWith("calls=")) {
-          continue;
+    /** Parses a client's result line ({@code calls=...}, with or without {@code name=}). */
+    static Result parse(String line) {
+      Map<String, String> kv = new HashMap<>();
+      for (String token : line.trim().split("\\s+")) {
+        int eq = token.indexOf('=');
+        if (eq > 0) {
+          kv.put(token.substring(0, eq), token.substring(eq + 1));
         }
-        Map<String, String> kv = new HashMap<>();
-        for (String token : line.trim().split("\\s+")) {
-          int eq = token.indexOf('=');
-          if (eq > 0) {
-            kv.put(token.substring(0, eq), token.substring(eq + 1));
-          }
-        }
-        return new Result(
-            Long.parseLong(kv.get("calls")),
-            Double.parseDouble(kv.get("seconds")),
-            Double.parseDouble(kv.get("p50_us")),
-            Double.parseDouble(kv.get("p99_us")),
-            Long.parseLong(kv.getOrDefault("bytes", "0")));
       }
-      throw new IllegalStateException("no result line in:\n" + output);
+      if (!kv.containsKey("calls")) {
+        throw new IllegalArgumentException("not a result line: " + line);
+      }
+      return new Result(
+          Long.parseLong(kv.get("calls")),
+          Double.parseDouble(kv.get("seconds")),
+          Double.parseDouble(kv.get("p50_us")),
+          Double.parseDouble(kv.get("p99_us")),
+          Long.parseLong(kv.getOrDefault("bytes", "0")));
     }
   }
 
-  private final double warmup;
+  /** A long-running client process that takes one step per stdin line and answers a result. */
+  private static final class StepClient implements AutoCloseable {
+    private final Process process;
+    private final BufferedWriter in;
+    private final BufferedReader out;
+
+    StepClient(List<String> command) {
+      try {
+        process =
+            new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start " + command, e);
+      }
+      in =
+          new BufferedWriter(
+              new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+      out =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    Result run(String step) {
+      try {
+        in.write(step);
+        in.newLine();
+        in.flush();
+        String line;
+        while ((line = out.readLine()) != null) {
+          if (line.startsWith("name=")) {
+            return Result.parse(line);
+          }
+        }
+      } catch (IOException e) {
+        // Reported below.
+      }
+      throw new IllegalStateException("client process ended during step " + step);
+    }
+
+    @Override
+    public void close() {
+      GoPeer.stop(process); // closes stdin, then terminates it if it lingers
+    }
+  }
+
+  private final int rounds;
   private final double seconds;
-  private final double goWarmup;
+  private final double javaWarmup;
+  private final double peerWarmup;
+  private final double jitWarmup;
   private final List<String> jvmFlags;
-  private final String only;
   private final Path dir;
-  private final Map<String, Result> results = new LinkedHashMap<>();
+  private final Map<String, List<Result>> results = new LinkedHashMap<>();
   private final List<String> notes = new ArrayList<>();
   private Path goBinary;
-  private int socketCounter;
+  private Path rawSocket;
+  private Path javaSocket;
+  private Path goSocket;
+  private StepClient rawClient;
+  private StepClient javaClient;
 
-  private TtrpcBench(boolean quick, List<String> jvmFlags, String only) throws IOException {
-    this.warmup = quick ? 1 : 3;
-    this.seconds = quick ? 1 : 5;
-    this.goWarmup = 1;
+  private TtrpcBench(boolean quick, List<String> jvmFlags) throws IOException {
+    this.rounds = quick ? 1 : ROUNDS;
+    this.seconds = quick ? 1 : 3;
+    this.javaWarmup = quick ? 0.5 : 1;
+    this.peerWarmup = 0.5;
+    this.jitWarmup = quick ? 3 : 12;
     this.jvmFlags = jvmFlags;
-    this.only = only;
     this.dir = Files.createTempDirectory("ttrpc-bench");
   }
 
@@ -104,25 +171,19 @@ public final class TtrpcBench {
     boolean quick = false;
     Path doc = null;
     List<String> flags = DEFAULT_JVM_FLAGS;
-    String only = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--doc" -> doc = Path.of(args[++i]);
         case "--jvm" -> flags = Arrays.asList(args[++i].trim().split("\\s+"));
-        case "--only" -> only = args[++i];
         default -> {
-          System.err.println("usage: TtrpcBench [--quick] [--doc FILE] [--jvm FLAGS] [--only S]");
+          System.err.println("usage: TtrpcBench [--quick] [--doc FILE] [--jvm FLAGS]");
           System.exit(2);
         }
       }
     }
-    TtrpcBench bench = new TtrpcBench(quick, flags, only);
-    try {
-      bench.runAll();
-    } finally {
-      bench.cleanUp();
-    }
+    TtrpcBench bench = new TtrpcBench(quick, flags);
+    bench.runAll();
     String table = bench.table();
     System.out.println();
     System.out.print(table);
@@ -133,295 +194,308 @@ public final class TtrpcBench {
     }
   }
 
-  // ---- scenarios ----
+  // ---- running ----
 
-  private void runAll() {
+  private void runAll() throws IOException {
+    double busy = machineBusy();
+    if (busy > 0.10) {
+      note(
+          String.format(
+              Locale.ROOT,
+              "other processes kept the CPUs %.0f%% busy just before the run; expect noise",
+              busy * 100));
+    }
     try {
       goBinary = GoPeer.binary();
     } catch (RuntimeException e) {
-      notes.add("Go peer unavailable: " + e.getMessage().lines().findFirst().orElse(""));
-      System.err.println("WARNING: no Go peer; Go columns stay empty: " + e.getMessage());
+      note("Go peer unavailable: " + e.getMessage().lines().findFirst().orElse(""));
     }
-    for (int payload : new int[] {SMALL, LARGE}) {
-      String size = sizeName(payload);
-      run("raw_rtt_" + size, javaServer(raw("server")), raw("rtt", "%s", payload, warmup, seconds));
-      run(
-          "java_rtt_" + size,
-          javaServer(java("BenchServer")),
-          java("BenchClient", "unary", "%s", payload, 1, warmup, seconds));
-      runGo("go_rtt_" + size, payload, 1, goWarmup);
+    rawSocket = dir.resolve("raw.sock");
+    javaSocket = dir.resolve("java.sock");
+    goSocket = dir.resolve("go.sock");
+    List<Process> servers = new ArrayList<>();
+    try {
+      servers.add(startServer(java("RawPingPong", "server", rawSocket)));
+      servers.add(startServer(java("BenchServer", javaSocket)));
+      if (goBinary != null) {
+        servers.add(GoPeer.start("bench-server", goSocket));
+      }
+      rawClient = new StepClient(java("RawPingPong", "-"));
+      javaClient = new StepClient(java("BenchClient", "-"));
+      warmUpJava();
+      for (int round = 0; round < rounds; round++) {
+        System.err.printf("round %d of %d%n", round + 1, rounds);
+        interleaved(
+            round,
+            () -> raw("raw_rtt_32b", "rtt", SMALL),
+            () -> java("java_rtt_32b", "unary", SMALL, 1),
+            () -> go("go_rtt_32b", SMALL, 1));
+        interleaved(
+            round,
+            () -> raw("raw_rtt_64k", "rtt", LARGE),
+            () -> java("java_rtt_64k", "unary", LARGE, 1),
+            () -> go("go_rtt_64k", LARGE, 1));
+        interleaved(
+            round,
+            () -> java("java_pipelined_c32", "unary", SMALL, CONCURRENCY),
+            () -> go("go_pipelined_c32", SMALL, CONCURRENCY));
+        interleaved(
+            round,
+            () -> raw("raw_stream_1mib", "stream", MIB_PER_STREAM),
+            () -> java("java_stream_1mib", "stream", MIB_PER_STREAM, 1));
+      }
+      if (goBinary != null) {
+        // Mixed pairs, once each: they split the Java cost into its client and server halves.
+        measure(
+            "java_client_go_server_rtt_32b",
+            () ->
+                javaClient.run(
+                    step(
+                        "java_client_go_server_rtt_32b",
+                        "unary",
+                        goSocket,
+                        SMALL,
+                        1,
+                        javaWarmup,
+                        seconds)));
+        measure("go_client_java_server_rtt_32b", () -> goClient(javaSocket, SMALL, 1, javaWarmup));
+      }
+    } finally {
+      for (StepClient c : Arrays.asList(rawClient, javaClient)) {
+        if (c != null) {
+          c.close();
+        }
+      }
+      servers.forEach(GoPeer::stop);
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
+  }
+
+  /**
+   * C2 needs many thousands of calls; sequential calls alone take 10 s or more to get there on 2
+   * CPUs, pipelined ones much less. Both processes warm up here, on every path measured later.
+   */
+  private void warmUpJava() {
+    System.err.printf("warming up the Java client and server (%s s) ...%n", num(jitWarmup));
+    measure(
+        "warm-up",
+        () -> {
+          javaClient.run(step("-", "unary", javaSocket, SMALL, CONCURRENCY, 0, jitWarmup * 0.3));
+          javaClient.run(step("-", "unary", javaSocket, LARGE, 4, 0, jitWarmup * 0.15));
+          javaClient.run(step("-", "stream", javaSocket, 16, 1, 0, jitWarmup * 0.15));
+          javaClient.run(step("-", "unary", javaSocket, SMALL, 1, 0, jitWarmup * 0.4));
+          rawClient.run(step("-", "rtt", rawSocket, SMALL, 1, 0, 1));
+          return null;
+        });
+  }
+
+  /** Runs the measurements of one comparison, starting with a different one each round. */
+  private void interleaved(int round, Measurement... group) {
+    for (int i = 0; i < group.length; i++) {
+      group[(i + round) % group.length].run();
+    }
+  }
+
+  private interface Measurement {
+    void run();
+  }
+
+  private void raw(String name, String kind, int arg) {
+    measure(name, () -> rawClient.run(step(name, kind, rawSocket, arg, 1, peerWarmup, seconds)));
+  }
+
+  private void java(String name, String kind, int arg, int concurrency) {
+    measure(
+        name,
+        () -> javaClient.run(step(name, kind, javaSocket, arg, concurrency, javaWarmup, seconds)));
+  }
+
+  private void go(String name, int payload, int concurrency) {
     if (goBinary != null) {
-      // Mixed pairs split the Java cost into its client and server halves.
-      run(
-          "java_client_go_server_rtt_32b",
-          goServer(),
-          java("BenchClient", "unary", "%s", SMALL, 1, warmup, seconds));
-      run(
-          "go_client_java_server_rtt_32b",
-          javaServer(java("BenchServer")),
-          goClient(SMALL, 1, warmup));
+      measure(name, () -> goClient(goSocket, payload, concurrency, peerWarmup));
     }
-    run(
-        "java_pipelined_c" + CONCURRENCY,
-        javaServer(java("BenchServer")),
-        java("BenchClient", "unary", "%s", SMALL, CONCURRENCY, warmup, seconds, "virtual"));
-    runGo("go_pipelined_c" + CONCURRENCY, SMALL, CONCURRENCY, goWarmup);
-    run(
-        "raw_stream_1mib",
-        javaServer(raw("server")),
-        raw("stream", "%s", MIB_PER_STREAM, warmup, seconds));
-    run(
-        "java_stream_1mib",
-        javaServer(java("BenchServer")),
-        java("BenchClient", "stream", "%s", MIB_PER_STREAM, warmup, seconds));
   }
 
-  private void runGo(String name, int payload, int concurrency, double warm) {
-    if (goBinary == null) {
-      return;
-    }
-    run(name, goServer(), goClient(payload, concurrency, warm));
+  private interface Source {
+    Result get();
   }
 
-  /** A client command; {@code "%s"} stands for the socket path. */
-  private List<String> goClient(int payload, int concurrency, double warm) {
-    return List.of(
-        "GO",
-        "%s",
-        "-payload",
-        Integer.toString(payload),
-        "-seconds",
-        num(seconds),
-        "-concurrency",
-        Integer.toString(concurrency),
-        "-warmup",
-        num(warm));
+  private void measure(String name, Source source) {
+    try {
+      Result r = source.get();
+      if (r == null) {
+        return;
+      }
+      results.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
+      System.err.printf(
+          Locale.ROOT,
+          "  %-32s p50 %8.1f us  p99 %8.1f us  %9.0f calls/s  %5.2f GB/s%n",
+          name,
+          r.p50(),
+          r.p99(),
+          r.callsPerSecond(),
+          r.gbps());
+    } catch (RuntimeException e) {
+      note(name + " failed: " + e.getMessage().lines().findFirst().orElse(""));
+    }
   }
 
-  private List<String> raw(String mode, Object... args) {
-    List<String> rest = new ArrayList<>();
-    rest.add(mode);
-    if (mode.equals("server")) {
-      rest.add("%s");
+  private void note(String note) {
+    System.err.println("WARNING: " + note);
+    if (!notes.contains(note)) {
+      notes.add(note);
     }
-    for (Object a : args) {
-      rest.add(a instanceof Double d ? num(d) : a.toString());
+  }
+
+  private Result goClient(Path socket, int payload, int concurrency, double warm) {
+    GoPeer.Result r =
+        GoPeer.run(
+            Duration.ofSeconds((long) (warm + seconds) + 60),
+            "bench-client",
+            socket,
+            "-payload",
+            Integer.toString(payload),
+            "-seconds",
+            num(seconds),
+            "-concurrency",
+            Integer.toString(concurrency),
+            "-warmup",
+            num(warm));
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("Go client exited " + r.exitCode() + ": " + r.output());
     }
-    return java("RawPingPong", rest.toArray());
+    return r.output()
+        .lines()
+        .filter(l -> l.startsWith("calls="))
+        .findFirst()
+        .map(Result::parse)
+        .orElseThrow(
+            () -> new IllegalStateException("no result from the Go client: " + r.output()));
+  }
+
+  private static String step(
+      String name,
+      String kind,
+      Path socket,
+      int arg,
+      int concurrency,
+      double warmupSeconds,
+      double measureSeconds) {
+    return new Step(name, kind, socket, arg, concurrency, warmupSeconds, measureSeconds).spec();
   }
 
   private List<String> java(String mainClass, Object... args) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmFlags);
+    command.addAll(QUIET_FLAGS);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(TtrpcBench.class.getPackageName() + "." + mainClass);
-    if (mainClass.equals("BenchServer")) {
-      command.add("%s");
-    }
     for (Object a : args) {
-      command.add(a instanceof Double d ? num(d) : a.toString());
+      command.add(a.toString());
     }
     return command;
   }
 
-  private interface ServerStarter {
-    Process start(Path socket);
-  }
-
-  /** Starts the server, runs the client to completion, stops the server, records the result. */
-  private void run(String name, ServerStarter starter, List<String> clientCommand) {
-    if (only != null && !name.contains(only)) {
-      return;
-    }
-    System.err.printf("running %s ...%n", name);
-    Path socket = dir.resolve("s" + (socketCounter++) + ".sock");
-    Process server = null;
+  /** Starts a server process and waits for its READY line; it exits when its stdin closes. */
+  private static Process startServer(List<String> command) {
+    Process p;
     try {
-      server = starter.start(socket);
-      Result r = runClient(substitute(clientCommand, socket));
-      results.put(name, r);
-      System.err.printf(
-          Locale.ROOT,
-          "  %s: calls=%d p50=%.1f us p99=%.1f us calls/s=%.0f GB/s=%.2f%n",
-          name,
-          r.calls(),
-          r.p50(),
-          r.p99(),
-          r.callsPerSecond(),
-          r.gbps());
-    } catch (RuntimeException e) {
-      System.err.println("  " + name + " FAILED: " + e.getMessage());
-      notes.add(name + " failed: " + e.getMessage().lines().findFirst().orElse(""));
-    } finally {
-      if (server != null) {
-        GoPeer.stop(server);
-      }
+      p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + command, e);
     }
-  }
-
-  private static List<String> substitute(List<String> command, Path socket) {
-    return command.stream().map(a -> a.equals("%s") ? socket.toString() : a).toList();
-  }
-
-  /** A server started from a Java command line. */
-  private static ServerStarter javaServer(List<String> command) {
-    return socket -> startServerProcess(substitute(command, socket));
-  }
-
-  private static ServerStarter goServer() {
-    return socket -> GoPeer.start("bench-server", socket);
-  }
-
-  /** Starts a server process and waits for its READY line. */
-  private static Process startServerProcess(List<String> command) {
-    try {
-      Process p =
-          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      CompletableFuture<Boolean> ready =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  String line;
-                  while ((line = out.readLine()) != null) {
-                    if (line.equals("READY")) {
-                      return true;
-                    }
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<Boolean> ready = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .daemon()
+        .start(
+            () -> {
+              try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                  if (line.equals("READY")) {
+                    ready.complete(true);
                   }
-                  return false;
-                } catch (IOException e) {
-                  return false;
                 }
-              });
-      if (!ready.get(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("server exited before READY: " + command);
-      }
-      Thread.ofPlatform().daemon().start(() -> drain(out));
-      return p;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (Exception e) {
-      throw new IllegalStateException("server did not start: " + command + ": " + e, e);
-    }
-  }
-
-  private static void drain(BufferedReader out) {
+              } catch (IOException e) {
+                // Gone.
+              }
+              ready.complete(false);
+            });
     try {
-      while (out.readLine() != null) {
-        // Discard.
+      if (ready.get(30, TimeUnit.SECONDS)) {
+        return p;
       }
-    } catch (IOException e) {
-      // Gone.
-    }
-  }
-
-  private Result runClient(List<String> command) {
-    Duration timeout = Duration.ofSeconds((long) (warmup + seconds) + 60);
-    if (command.get(0).equals("GO")) {
-      // GO SOCKET FLAGS...: GoPeer.run passes -socket itself.
-      Path socket = Path.of(command.get(1));
-      String[] flags = command.subList(2, command.size()).toArray(new String[0]);
-      GoPeer.Result r = GoPeer.run(timeout, "bench-client", socket, flags);
-      if (r.exitCode() != 0) {
-        throw new IllegalStateException("Go client failed (" + r.exitCode() + "): " + r.output());
-      }
-      return Result.parse(r.output());
-    }
-    try {
-      Process p =
-          new ProcessBuilder(command)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .redirectInput(ProcessBuilder.Redirect.PIPE)
-              .start();
-      p.getOutputStream().close();
-      CompletableFuture<String> output =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                  return "";
-                }
-              });
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new IllegalStateException("client timed out: " + command);
-      }
-      String text = output.get(10, TimeUnit.SECONDS);
-      if (p.exitValue() != 0) {
-        throw new IllegalStateException("client exited " + p.exitValue() + ": " + text);
-      }
-      return Result.parse(text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     } catch (Exception e) {
-      throw new IllegalStateException(e.getMessage(), e);
+      // Reported below.
     }
-  }
-
-  private void cleanUp() {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // Temporary files only.
-    }
+    GoPeer.stop(p);
+    throw new IllegalStateException("server did not print READY: " + command);
   }
 
   // ---- reporting ----
 
-  private Result get(String name) {
-    return results.get(name);
+  private List<Result> of(String name) {
+    return results.getOrDefault(name, List.of());
   }
 
-  private double p50(String name) {
-    Result r = get(name);
-    return r == null ? Double.NaN : r.p50();
+  private double median(String name, ToDoubleFunction<Result> metric) {
+    return median(of(name).stream().mapToDouble(metric).toArray());
   }
 
-  private double p99(String name) {
-    Result r = get(name);
-    return r == null ? Double.NaN : r.p99();
+  private static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
-  private double callsPerSecond(String name) {
-    Result r = get(name);
-    return r == null ? Double.NaN : r.callsPerSecond();
-  }
-
-  private double gbps(String name) {
-    Result r = get(name);
-    return r == null ? Double.NaN : r.gbps();
+  /** The median over rounds of Java / peer, each round's pair measured back to back. */
+  private double pairedRatio(String java, String peer, ToDoubleFunction<Result> metric) {
+    List<Result> a = of(java);
+    List<Result> b = of(peer);
+    int n = Math.min(a.size(), b.size());
+    double[] ratios = new double[n];
+    for (int i = 0; i < n; i++) {
+      ratios[i] = metric.applyAsDouble(a.get(i)) / metric.applyAsDouble(b.get(i));
+    }
+    return median(ratios);
   }
 
   private void printBenchLines() {
-    for (String size : List.of(sizeName(SMALL), sizeName(LARGE))) {
+    ToDoubleFunction<Result> p50 = Result::p50;
+    ToDoubleFunction<Result> p99 = Result::p99;
+    for (String size : List.of("32b", "64k")) {
       for (String who : List.of("java", "go", "raw")) {
-        bench(who + "_rtt_" + size + "_p50", p50(who + "_rtt_" + size), "us");
-        bench(who + "_rtt_" + size + "_p99", p99(who + "_rtt_" + size), "us");
+        bench(who + "_rtt_" + size + "_p50", median(who + "_rtt_" + size, p50), "us");
+        bench(who + "_rtt_" + size + "_p99", median(who + "_rtt_" + size, p99), "us");
       }
     }
     for (String mixed : List.of("java_client_go_server_rtt_32b", "go_client_java_server_rtt_32b")) {
-      bench(mixed + "_p50", p50(mixed), "us");
-      bench(mixed + "_p99", p99(mixed), "us");
+      bench(mixed + "_p50", median(mixed, p50), "us");
+      bench(mixed + "_p99", median(mixed, p99), "us");
     }
     for (String who : List.of("java", "go")) {
       String name = who + "_pipelined_c" + CONCURRENCY;
-      bench(name + "_calls_per_s", callsPerSecond(name), "calls/s");
-      bench(name + "_p50", p50(name), "us");
-      bench(name + "_p99", p99(name), "us");
+      bench(name + "_calls_per_s", median(name, Result::callsPerSecond), "calls/s");
+      bench(name + "_p50", median(name, p50), "us");
+      bench(name + "_p99", median(name, p99), "us");
     }
-    bench("raw_stream_1mib_gbps", gbps("raw_stream_1mib"), "GB/s");
-    bench("java_stream_1mib_gbps", gbps("java_stream_1mib"), "GB/s");
+    bench("raw_stream_1mib_gbps", median("raw_stream_1mib", Result::gbps), "GB/s");
+    bench("java_stream_1mib_gbps", median("java_stream_1mib", Result::gbps), "GB/s");
     // The headline lines, last.
-    bench("ttrpc_rtt_p50_vs_go", p50("java_rtt_32b") / p50("go_rtt_32b"), "x");
-    bench("ttrpc_rtt_p50_vs_raw", p50("java_rtt_32b") / p50("raw_rtt_32b"), "x");
-    bench("ttrpc_calls_per_s", callsPerSecond("java_pipelined_c" + CONCURRENCY), "calls/s");
-    bench("ttrpc_stream_gbps", gbps("java_stream_1mib"), "GB/s");
+    bench("ttrpc_rtt_p50_vs_go", pairedRatio("java_rtt_32b", "go_rtt_32b", p50), "x");
+    bench("ttrpc_rtt_p50_vs_raw", pairedRatio("java_rtt_32b", "raw_rtt_32b", p50), "x");
+    bench("ttrpc_calls_per_s", median("java_pipelined_c32", Result::callsPerSecond), "calls/s");
+    bench("ttrpc_stream_gbps", median("java_stream_1mib", Result::gbps), "GB/s");
   }
 
   private static void bench(String name, double value, String unit) {
@@ -440,53 +514,48 @@ public final class TtrpcBench {
 
   private String table() {
     StringBuilder t = new StringBuilder();
-    t.append("| Measurement | Java -> Java ttrpc | Go -> Go ttrpc | raw Java UDS | Java / Go |")
-        .append(" Java / raw |\n");
+    t.append("| Measurement | Java -> Java ttrpc | Go -> Go ttrpc | raw Java UDS |")
+        .append(" Java / Go | Java / raw |\n");
     t.append("|---|---:|---:|---:|---:|---:|\n");
-    for (int payload : new int[] {SMALL, LARGE}) {
-      String size = sizeName(payload);
-      String label = payload == SMALL ? "32 B" : "64 KiB";
-      row(
-          t,
-          "unary RTT " + label + ", p50 (µs)",
-          p50("java_rtt_" + size),
-          p50("go_rtt_" + size),
-          p50("raw_rtt_" + size),
-          1);
-      row(
-          t,
-          "unary RTT " + label + ", p99 (µs)",
-          p99("java_rtt_" + size),
-          p99("go_rtt_" + size),
-          p99("raw_rtt_" + size),
-          1);
+    for (String size : List.of("32b", "64k")) {
+      String label = size.equals("32b") ? "32 B" : "64 KiB";
+      for (String pct : List.of("p50", "p99")) {
+        ToDoubleFunction<Result> m = pct.equals("p50") ? Result::p50 : Result::p99;
+        row(
+            t,
+            "unary RTT " + label + ", " + pct + " (µs)",
+            "java_rtt_" + size,
+            "go_rtt_" + size,
+            "raw_rtt_" + size,
+            m,
+            1);
+      }
     }
-    String pipelined = "_pipelined_c" + CONCURRENCY;
     row(
         t,
         "pipelined unary 32 B, " + CONCURRENCY + " callers, 1 connection (calls/s)",
-        callsPerSecond("java" + pipelined),
-        callsPerSecond("go" + pipelined),
-        Double.NaN,
+        "java_pipelined_c32",
+        "go_pipelined_c32",
+        null,
+        Result::callsPerSecond,
         0);
     row(
         t,
-        "  latency under that load, p50 / p99 (µs)",
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        1,
-        pair(p50("java" + pipelined), p99("java" + pipelined)),
-        pair(p50("go" + pipelined), p99("go" + pipelined)));
+        "  p50 latency under that load (µs)",
+        "java_pipelined_c32",
+        "go_pipelined_c32",
+        null,
+        Result::p50,
+        0);
     row(
         t,
-        "server-streaming 1 MiB BytesValue messages (GB/s)",
-        gbps("java_stream_1mib"),
-        Double.NaN,
-        gbps("raw_stream_1mib"),
+        "server-streaming, 1 MiB BytesValue messages (GB/s)",
+        "java_stream_1mib",
+        null,
+        "raw_stream_1mib",
+        Result::gbps,
         2);
-    t.append("\n");
-    t.append("| Mixed pair, unary RTT 32 B | p50 (µs) | p99 (µs) |\n");
+    t.append("\n| Mixed pair, unary RTT 32 B (one run) | p50 (µs) | p99 (µs) |\n");
     t.append("|---|---:|---:|\n");
     for (String[] m :
         new String[][] {
@@ -496,41 +565,58 @@ public final class TtrpcBench {
       t.append("| ")
           .append(m[0])
           .append(" | ")
-          .append(fmt(p50(m[1]), 1))
+          .append(fmt(median(m[1], Result::p50), 1))
           .append(" | ")
-          .append(fmt(p99(m[1]), 1))
+          .append(fmt(median(m[1], Result::p99), 1))
           .append(" |\n");
     }
+    t.append(
+        rounds == 1
+            ? "\nCells: one round; "
+            : "\nCells: median over "
+                + rounds
+                + " rounds (min–max); ratios: median of the per-round"
+                + " ratios; ");
+    t.append("GB/s = 10^9 payload bytes.\n");
     return t.toString();
   }
 
-  private static String pair(double a, double b) {
-    return Double.isNaN(a) ? "—" : fmt(a, 1) + " / " + fmt(b, 1);
-  }
-
-  private static void row(
-      StringBuilder t, String label, double java, double go, double raw, int decimals) {
-    row(t, label, java, go, raw, decimals, null, null);
-  }
-
-  private static void row(
+  private void row(
       StringBuilder t,
       String label,
-      double java,
-      double go,
-      double raw,
-      int decimals,
-      String javaText,
-      String goText) {
+      String java,
+      String go,
+      String raw,
+      ToDoubleFunction<Result> metric,
+      int decimals) {
     t.append("| ").append(label).append(" | ");
-    t.append(javaText != null ? javaText : fmt(java, decimals)).append(" | ");
-    t.append(goText != null ? goText : fmt(go, decimals)).append(" | ");
-    t.append(fmt(raw, decimals)).append(" | ");
-    t.append(ratio(java, go)).append(" | ").append(ratio(java, raw)).append(" |\n");
+    t.append(cell(java, metric, decimals)).append(" | ");
+    t.append(cell(go, metric, decimals)).append(" | ");
+    t.append(cell(raw, metric, decimals)).append(" | ");
+    t.append(ratioCell(java, go, metric)).append(" | ");
+    t.append(ratioCell(java, raw, metric)).append(" |\n");
   }
 
-  private static String ratio(double a, double b) {
-    return Double.isNaN(a) || Double.isNaN(b) ? "—" : String.format(Locale.ROOT, "%.2f", a / b);
+  private String cell(String name, ToDoubleFunction<Result> metric, int decimals) {
+    if (name == null || of(name).isEmpty()) {
+      return "—";
+    }
+    double[] v = of(name).stream().mapToDouble(metric).toArray();
+    String median = fmt(median(v), decimals);
+    if (v.length == 1) {
+      return median;
+    }
+    double lo = Arrays.stream(v).min().orElseThrow();
+    double hi = Arrays.stream(v).max().orElseThrow();
+    return median + " (" + fmt(lo, decimals) + "–" + fmt(hi, decimals) + ")";
+  }
+
+  private String ratioCell(String a, String b, ToDoubleFunction<Result> metric) {
+    if (a == null || b == null) {
+      return "—";
+    }
+    double r = pairedRatio(a, b, metric);
+    return Double.isNaN(r) ? "—" : String.format(Locale.ROOT, "%.2f", r);
   }
 
   private static String fmt(double v, int decimals) {
@@ -540,10 +626,6 @@ public final class TtrpcBench {
     return decimals == 0
         ? String.format(Locale.ROOT, "%,.0f", v)
         : String.format(Locale.ROOT, "%." + decimals + "f", v);
-  }
-
-  private static String sizeName(int payload) {
-    return payload == SMALL ? "32b" : "64k";
   }
 
   private static String num(double d) {
@@ -558,22 +640,57 @@ public final class TtrpcBench {
   private String docSection(String table) {
     StringBuilder s = new StringBuilder();
     s.append(BEGIN).append("\n");
-    s.append("Run of ").append(LocalDate.now()).append(": ").append(machine()).append("\n\n");
+    s.append("Run of ").append(LocalDate.now()).append(" on ").append(machine()).append(".\n\n");
     s.append(table);
     s.append("\nChild JVM flags (servers and clients alike): `")
         .append(String.join(" ", jvmFlags))
-        .append("`; phases: ")
-        .append(num(warmup))
-        .append(" s warm-up, then ")
+        .append("`. Each measurement: ")
+        .append(num(javaWarmup))
+        .append(" s warm-up (raw and Go: ")
+        .append(num(peerWarmup))
+        .append(" s) then ")
         .append(num(seconds))
-        .append(" s measured (Go clients: ")
-        .append(num(goWarmup))
-        .append(" s warm-up).\n");
+        .append(" s measured, after a ")
+        .append(num(jitWarmup))
+        .append(" s JIT warm-up of the Java client and server.\n");
     for (String note : notes) {
       s.append("\n- ").append(note);
     }
+    if (!notes.isEmpty()) {
+      s.append("\n");
+    }
     s.append(END).append("\n");
     return s.toString();
+  }
+
+  /**
+   * The fraction of CPU time not idle over one second (Linux), or 0 if unknown; measured after a
+   * pause, so that the tail of a build started just before does not count.
+   */
+  private static double machineBusy() {
+    try {
+      Thread.sleep(1000);
+      long[] a = cpuTimes();
+      Thread.sleep(1000);
+      long[] b = cpuTimes();
+      long total = b[0] - a[0];
+      return total <= 0 ? 0 : 1 - (double) (b[1] - a[1]) / total;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  /** Total and idle (idle + iowait) jiffies from the first line of /proc/stat. */
+  private static long[] cpuTimes() throws IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long total = 0;
+    for (int i = 1; i < Math.min(f.length, 9); i++) {
+      total += Long.parseLong(f[i]);
+    }
+    return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
   }
 
   private static String machine() {
