@@ -4,8 +4,8 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -96,7 +96,7 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
                     + " not received in time"));
         return true;
       }
-      inbound.offer(ByteBufUtil.getBytes(frame.payload()));
+      inbound.offer(frame.takeBytes());
     }
     if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
       terminate(END);
@@ -242,7 +242,7 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
 
   private R parse(byte[] payload) {
     try {
-      CodedInputStream in = CodedInputStream.newInstance(payload);
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(payload).newCodedInput();
       in.enableAliasing(true); // the array is ours alone and never changes
       return method.responseParser().parseFrom(in);
     } catch (InvalidProtocolBufferException e) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -289,7 +290,7 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
   private Q parse(byte[] payload) {
     try {
       // The array is ours alone and never changes: let bytes fields alias it rather than copy.
-      CodedInputStream in = CodedInputStream.newInstance(payload);
+      CodedInputStream in = UnsafeByteOperations.unsafeWrap(payload).newCodedInput();
       in.enableAliasing(true);
       return method.descriptor().requestParser().parseFrom(in);
     } catch (InvalidProtocolBufferException e) {

@@ -3,7 +3,6 @@ package dev.transferd.ttrpc;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.transferd.ttrpc.proto.Request;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.ConcurrentHashMap;
@@ -188,7 +187,7 @@ final class ServerConnection extends InboundDispatcher {
                     + " messages not yet received by the handler)"));
         return true;
       }
-      call.offer(ByteBufUtil.getBytes(payload));
+      call.offer(frame.takeBytes());
     }
     if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
       if (payload.isReadable()) {

@@ -27,6 +27,16 @@ import jdk.net.UnixDomainPrincipal;
 final class Transport {
   static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("ttrpc.nio");
 
+  static {
+    // Netty samples buffer stack traces by default, which costs measurable time per call. Our
+    // tests turn it up to paranoid explicitly; in production it stays off unless asked for.
+    if (System.getProperty("io.netty.leakDetection.level") == null
+        && System.getProperty("io.netty.leakDetectionLevel") == null) {
+      io.netty.util.ResourceLeakDetector.setLevel(
+          io.netty.util.ResourceLeakDetector.Level.DISABLED);
+    }
+  }
+
   private Transport() {}
 
   static EventLoopGroup newEventLoopGroup(int threads, String name) {

@@ -92,6 +92,28 @@ class FrameDecoderTest {
   }
 
   @Test
+  void largeFramesAreFilledStraightIntoTheirOwnArrayAcrossReads() {
+    int size = FrameDecoder.FILL_THRESHOLD + 5;
+    byte[] data = new byte[size];
+    new java.util.Random(7).nextBytes(data);
+    byte[] header = concat(String.format("%08x 00000003 03 00", size));
+    byte[] tail = concat("00000003 00000005 03 00 0a0161");
+    byte[] wire = new byte[header.length + size + tail.length];
+    System.arraycopy(header, 0, wire, 0, header.length);
+    System.arraycopy(data, 0, wire, header.length, size);
+    System.arraycopy(tail, 0, wire, header.length + size, tail.length);
+    List<Decoded> expected =
+        List.of(
+            new Decoded(3, (byte) 3, (byte) 0, HEX.formatHex(data), -1),
+            new Decoded(5, (byte) 3, (byte) 0, "0a0161", -1));
+    for (int cut : new int[] {0, 5, 10, 11, 4096, size, size + 9, size + 10, wire.length - 1}) {
+      assertEquals(expected, decodeInPieces(wire, 1 << 20, cut), "split at " + cut);
+      assertEquals(
+          expected, decodeInPieces(wire, 1 << 20, cut / 2, cut), "split at " + cut / 2 + "," + cut);
+    }
+  }
+
+  @Test
   void limitIsInclusive() {
     byte[] wire = concat("00000004 00000001 03 00 01020304");
     assertEquals(
