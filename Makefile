@@ -17,7 +17,7 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := mvn -B -q -e
 SOCKET ?= $(if $(XDG_RUNTIME_DIR),$(XDG_RUNTIME_DIR),/tmp)/transferd/echo.sock
 
-.PHONY: build run test interop bench bench-ttrpc clean
+.PHONY: build run test interop bench bench-ttrpc bench-streams clean
 
 build:
 	$(MVN) -DskipTests install
@@ -35,12 +35,18 @@ test:
 interop: build
 	mvn -B -pl integration-tests verify -Dtest='GoInterop*' -Dsurefire.failIfNoSpecifiedTests=false
 
-bench: bench-ttrpc
+bench: bench-ttrpc bench-streams
 
 ## bench-ttrpc: ttrpc round trip, calls/s and streaming throughput, Java beside Go and raw sockets.
 bench-ttrpc: build
 	$(JAVA_HOME)/bin/java -cp "$$(cat integration-tests/target/classpath.txt):integration-tests/target/classes" \
 	  dev.transferd.it.bench.TtrpcBench
+
+## bench-streams: Transfer echo through flow-controlled byte streams, containerd's sizes and larger.
+bench-streams: build
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.StreamsBench $(BENCH_ARGS)
 
 clean:
 	mvn -B -q clean

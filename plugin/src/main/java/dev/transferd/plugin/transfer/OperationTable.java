@@ -1,0 +1,75 @@
+package dev.transferd.plugin.transfer;
+
+import dev.transferd.ttrpc.StatusCode;
+import dev.transferd.ttrpc.TtrpcException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The source × destination table of operations (containerd's {@code local/transfer.go}, spec §8.0;
+ * STYLE rule 4). A pair without an entry is UNIMPLEMENTED with containerd's message.
+ */
+final class OperationTable {
+  private record Key(Class<?> source, Class<?> destination) {}
+
+  private record Entry<S extends Endpoint, D extends Endpoint>(
+      Class<S> source, Class<D> destination, TransferOperation<S, D> operation) {
+    void run(TransferContext context, Endpoint s, Endpoint d) throws Exception {
+      operation.run(context, source.cast(s), destination.cast(d));
+    }
+  }
+
+  private final Map<Key, Entry<?, ?>> entries;
+
+  private OperationTable(Map<Key, Entry<?, ?>> entries) {
+    this.entries = Map.copyOf(entries);
+  }
+
+  /** The operations this server implements. */
+  static OperationTable standard() {
+    return builder()
+        .add(ImportStreamEndpoint.class, ExportStreamEndpoint.class, new EchoOperation())
+        .build();
+  }
+
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs the operation for this pair.
+   *
+   * @throws TtrpcException UNIMPLEMENTED when no operation takes the pair
+   */
+  void run(TransferContext context, Endpoint source, Endpoint destination) throws Exception {
+    Entry<?, ?> entry = entries.get(new Key(source.getClass(), destination.getClass()));
+    if (entry == null) {
+      throw new TtrpcException(
+          StatusCode.UNIMPLEMENTED,
+          "method Transfer not implemented for "
+              + source.typeUrl()
+              + " to "
+              + destination.typeUrl());
+    }
+    entry.run(context, source, destination);
+  }
+
+  static final class Builder {
+    private final Map<Key, Entry<?, ?>> entries = new HashMap<>();
+
+    <S extends Endpoint, D extends Endpoint> Builder add(
+        Class<S> source, Class<D> destination, TransferOperation<S, D> operation) {
+      if (entries.putIfAbsent(
+              new Key(source, destination), new Entry<>(source, destination, operation))
+          != null) {
+        throw new IllegalStateException(
+            source.getSimpleName() + " to " + destination.getSimpleName() + " added twice");
+      }
+      return this;
+    }
+
+    OperationTable build() {
+      return new OperationTable(entries);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.transferd.plugin.transfer;
+
+import com.google.protobuf.Empty;
+import dev.transferd.proto.transfer.v1.TransferRequest;
+import dev.transferd.streams.StreamManager;
+import dev.transferd.streams.StreamingProtocol;
+import dev.transferd.ttrpc.CallContext;
+import dev.transferd.ttrpc.ServiceDefinition;
+import dev.transferd.ttrpc.Status;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * containerd's {@code Transfer/Transfer} (spec §2.2): take the progress stream, decode source then
+ * destination (taking the streams they name), run the operation the {@link OperationTable} has for
+ * the pair, and end every side stream before responding. Unknown stream ids are NOT_FOUND before
+ * any work; pairs without an operation are UNIMPLEMENTED.
+ */
+public final class TransferService {
+  private static final Logger log = LoggerFactory.getLogger(TransferService.class);
+
+  private final StreamManager streams;
+  private final TransferSettings settings;
+  private final OperationTable operations;
+
+  private TransferService(
+      StreamManager streams, TransferSettings settings, OperationTable operations) {
+    this.streams = Objects.requireNonNull(streams, "streams");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.operations = operations;
+  }
+
+  /** The service definition, taking side streams from {@code streams}. */
+  public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
+    return definition(streams, settings, OperationTable.standard());
+  }
+
+  /** The service definition with another table of operations, for tests. */
+  static ServiceDefinition definition(
+      StreamManager streams, TransferSettings settings, OperationTable operations) {
+    TransferService service = new TransferService(streams, settings, operations);
+    return ServiceDefinition.builder(StreamingProtocol.TRANSFER_SERVICE)
+        .unary(StreamingProtocol.TRANSFER, service::transfer)
+        .build();
+  }
+
+  private Empty transfer(CallContext call, TransferRequest request) throws Exception {
+    TransferContext context =
+        new TransferContext(StreamingProtocol.namespace(call), streams, settings);
+    try {
+      String progress = request.getOptions().getProgressStream();
+      if (!progress.isEmpty()) {
+        context.useProgress(progress);
+      }
+      Endpoint source = EndpointDecoder.decode(request.getSource(), context);
+      Endpoint destination = EndpointDecoder.decode(request.getDestination(), context);
+      operations.run(context, source, destination);
+      context.complete();
+      return Empty.getDefaultInstance();
+    } catch (Exception e) {
+      Status status = TransferErrors.statusOf(e);
+      log.debug("transfer failed: {}", status);
+      context.abort(status);
+      throw status.asException(e);
+    }
+  }
+}
