@@ -1,5 +1,6 @@
 package dev.transferd.plugin.transfer;
 
+import dev.transferd.plugin.store.StoreException;
 import dev.transferd.streams.bytestream.StreamAbortedException;
 import dev.transferd.ttrpc.Status;
 import dev.transferd.ttrpc.StatusCode;
@@ -12,6 +13,7 @@ final class TransferErrors {
   static Status statusOf(Throwable t) {
     return switch (t) {
       case StreamAbortedException e -> Status.of(e.code(), e.getMessage());
+      case StoreException e -> Status.of(e.code(), e.getMessage());
       case InterruptedException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       case InterruptedIOException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       default -> Status.fromThrowable(t);

@@ -1,0 +1,61 @@
+package dev.transferd.plugin.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Blobs by digest, per namespace (containerd's metadata content store over its local store). A blob
+ * exists in a namespace once committed there; the bytes are shared across namespaces. Digests are
+ * {@code sha256:<64 lowercase hex>}; anything else is INVALID_ARGUMENT.
+ */
+public interface ContentStore {
+  Optional<ContentInfo> info(String namespace, String digest);
+
+  /**
+   * Replaces the labels named by {@code fieldPaths} ({@code labels.<key>}; {@code labels} alone
+   * means all), or all labels when {@code fieldPaths} is empty. Label rules: key non-empty, key +
+   * value at most 4096 bytes (INVALID_ARGUMENT otherwise).
+   *
+   * @throws StoreException NOT_FOUND if the blob is not in the namespace
+   */
+  ContentInfo update(
+      String namespace, String digest, Map<String, String> labels, List<String> fieldPaths);
+
+  /**
+   * The blobs of the namespace matching any of {@code filters} (containerd filter syntax, e.g.
+   * {@code labels."k"==v}, {@code digest~=...}); all when empty. Sorted by digest.
+   */
+  List<ContentInfo> list(String namespace, List<String> filters);
+
+  /** Removes the blob from the namespace (the bytes go when no namespace holds them). */
+  void delete(String namespace, String digest);
+
+  /**
+   * Reads the blob from {@code offset}, streaming.
+   *
+   * @throws StoreException NOT_FOUND if the blob is not in the namespace
+   */
+  InputStream read(String namespace, String digest, long offset) throws IOException;
+
+  /**
+   * Opens (or re-opens, for resume) an ingest.
+   *
+   * @throws StoreException UNAVAILABLE naming the ref when another writer holds it
+   */
+  ContentWriter writer(WriteRequest request) throws IOException;
+
+  Optional<IngestStatus> status(String namespace, String ref);
+
+  /** Ingests of the namespace, filtered by ref ({@code ref~=...}) when filters are given. */
+  List<IngestStatus> listStatuses(String namespace, List<String> filters);
+
+  /**
+   * Removes an ingest and its bytes.
+   *
+   * @throws StoreException NOT_FOUND if there is none
+   */
+  void abort(String namespace, String ref) throws IOException;
+}
