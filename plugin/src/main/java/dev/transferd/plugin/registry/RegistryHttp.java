@@ -204,10 +204,12 @@ final class RegistryHttp {
   }
 
   private static URI rebase(URI uri, RegistryHost configured, RegistryHost now) {
-    if (configured == now || configured.scheme().equals(now.scheme())) {
+    if (configured.scheme().equals(now.scheme())
+        || !uri.getScheme().equals(configured.scheme())
+        || !String.valueOf(uri.getRawAuthority()).equalsIgnoreCase(now.authority())) {
       return uri;
     }
-    return URI.create(now.scheme() + uri.toString().substring(configured.scheme().length()));
+    return URI.create(now.scheme() + uri.toString().substring(uri.getScheme().length()));
   }
 
   private static boolean isTlsFailure(Throwable e) {
