@@ -14,6 +14,7 @@ final class TransferErrors {
     return switch (t) {
       case StreamAbortedException e -> Status.of(e.code(), e.getMessage());
       case StoreException e -> Status.of(e.code(), e.getMessage());
+      case dev.transferd.plugin.registry.RegistryException e -> Status.of(e.code(), e.getMessage());
       case InterruptedException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       case InterruptedIOException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       default -> Status.fromThrowable(t);

@@ -1,6 +1,7 @@
 package dev.transferd.plugin.transfer;
 
 import com.google.protobuf.Empty;
+import dev.transferd.plugin.store.Store;
 import dev.transferd.proto.transfer.v1.TransferRequest;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingProtocol;
@@ -33,7 +34,13 @@ public final class TransferService {
 
   /** The service definition, taking side streams from {@code streams}. */
   public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
-    return definition(streams, settings, OperationTable.standard());
+    return definition(streams, settings, OperationTable.standard(settings));
+  }
+
+  /** The service definition with the operations that need {@code store} (pull, push, ...). */
+  public static ServiceDefinition definition(
+      StreamManager streams, TransferSettings settings, Store store) {
+    return definition(streams, settings, OperationTable.standard(store, settings));
   }
 
   /** The service definition with another table of operations, for tests. */

@@ -15,10 +15,10 @@ import java.util.Random;
  * Builds OCI image layouts on disk for skopeo to push: one manifest per platform, each with a
  * config and layers of seeded random bytes (the registry and skopeo never look inside layers).
  */
-final class OciLayout {
+public final class OciLayout {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  record Blob(String mediaType, String digest, long size) {
+  public record Blob(String mediaType, String digest, long size) {
     ObjectNode node() {
       ObjectNode n = JSON.createObjectNode();
       n.put("mediaType", mediaType);
@@ -29,7 +29,7 @@ final class OciLayout {
   }
 
   /** What was built: the root descriptor (index or single manifest) and every blob. */
-  record Image(Blob root, List<Blob> manifests, List<Blob> configs, List<Blob> layers) {}
+  public record Image(Blob root, List<Blob> manifests, List<Blob> configs, List<Blob> layers) {}
 
   private final Path dir;
 

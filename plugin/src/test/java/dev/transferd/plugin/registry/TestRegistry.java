@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * under a temp directory; plain, htpasswd basic, token or TLS according to the config snippets
  * given. Its log (access log included) goes to {@code registry.log} in the directory.
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
   private final Path dir;
   private final Path config;
   private final int port;
@@ -87,7 +87,7 @@ final class TestRegistry implements AutoCloseable {
     throw new IllegalStateException("docker-registry did not listen on " + port);
   }
 
-  String host() {
+  public String host() {
     return "127.0.0.1:" + port;
   }
 
@@ -103,7 +103,7 @@ final class TestRegistry implements AutoCloseable {
     return dir.resolve("storage");
   }
 
-  Path log() {
+  public Path log() {
     return dir.resolve("registry.log");
   }
 
