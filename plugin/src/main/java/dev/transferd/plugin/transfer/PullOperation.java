@@ -11,7 +11,6 @@ import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.StoreException;
 import dev.transferd.plugin.store.WriteRequest;
 import dev.transferd.proto.types.Descriptor;
-import dev.transferd.proto.types.transfer.ImageReference;
 import dev.transferd.streams.callback.ProgressReporter;
 import dev.transferd.ttrpc.StatusCode;
 import java.io.IOException;
@@ -91,9 +90,9 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         Map<String, String> labels = new LinkedHashMap<>(ImageGraph.gcLabels(node.kept()));
         commitBytes(ns, lease.id(), node.desc(), node.bytes(), labels, events, sourceKey, repo);
       }
-      List<ImageStore.Write> writes = names(spec, root);
+      List<ImageStore.Write> writes = ImageNaming.of(spec).writesFor(root);
       if (writes.isEmpty()) {
-        throw StoreException.notFound("no image name found for " + imageName);
+        throw ImageNaming.noName();
       }
       for (Image saved : store.images().store(ns, writes)) {
         BlobProgress.imageEvent(progress, "saved", saved.name(), saved.target());
@@ -106,28 +105,6 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         // already gone: nothing to release
       }
     }
-  }
-
-  /**
-   * The image records to write (spec §8.7 case B): the ImageStore name, then each extra reference
-   * that is not a prefix (or asks for a digest name). Replaced by the shared naming step when it
-   * lands.
-   */
-  static List<ImageStore.Write> names(
-      dev.transferd.proto.types.transfer.ImageStore spec, Descriptor target) {
-    List<ImageStore.Write> writes = new ArrayList<>();
-    Map<String, String> labels = spec.getLabelsMap();
-    if (!spec.getName().isEmpty()) {
-      writes.add(new ImageStore.Write(new Image(spec.getName(), target, labels, null, null), true));
-    }
-    for (ImageReference ref : spec.getExtraReferencesList()) {
-      if (ref.getIsPrefix() && !ref.getAddDigest()) {
-        continue;
-      }
-      String name = ref.getName() + (ref.getAddDigest() ? "@" + target.getDigest() : "");
-      writes.add(new ImageStore.Write(new Image(name, target, labels, null, null), true));
-    }
-    return writes;
   }
 
   private void fetchBlob(

@@ -43,6 +43,23 @@ public final class RegistryFixtures {
     return new Pair(a, b, layout, image);
   }
 
+  /** Like {@link #twoRegistriesWithImage}, one platform with one layer of {@code size} bytes. */
+  public static Pair twoRegistriesWithBigLayer(Path tmp, int size) throws Exception {
+    TestRegistry a = TestRegistry.plain(tmp.resolve("source"));
+    TestRegistry b = TestRegistry.plain(tmp.resolve("destination"));
+    OciLayout layout = new OciLayout(tmp.resolve("layout"));
+    OciLayout.Image image = layout.image(5, List.of("linux/amd64"), size, 1000);
+    Skopeo.push(layout.dir(), a.host() + "/app/multi:v1");
+    return new Pair(a, b, layout, image);
+  }
+
+  /** Every blob of {@code im}: layers, configs, manifests, root. */
+  public static List<OciLayout.Blob> allBlobs(OciLayout.Image im) {
+    return RegistryClientTest.concat(
+        RegistryClientTest.concat(im.layers(), im.configs()),
+        RegistryClientTest.concat(im.manifests(), List.of(im.root())));
+  }
+
   /** skopeo copies {@code ref} back to an OCI layout: every blob equals the original's bytes. */
   public static void assertCopiedBack(Pair p, String ref, Path dir) throws Exception {
     Skopeo.run("copy", "--all", "--src-tls-verify=false", "docker://" + ref, "oci:" + dir + ":x");

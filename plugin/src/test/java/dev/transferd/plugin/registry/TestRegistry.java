@@ -116,13 +116,13 @@ public final class TestRegistry implements AutoCloseable {
     }
   }
 
-  void restart() throws Exception {
+  public void restart() throws Exception {
     stop();
     launch();
   }
 
   /** The file holding a blob's bytes in the registry's storage. */
-  Path blobData(String digest) {
+  public Path blobData(String digest) {
     String hex = digest.substring("sha256:".length());
     return storage()
         .resolve("docker/registry/v2/blobs/sha256")
