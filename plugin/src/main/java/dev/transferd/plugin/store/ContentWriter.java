@@ -36,6 +36,18 @@ public abstract class ContentWriter extends OutputStream {
   public abstract ContentInfo commit(long size, String expected, Map<String, String> labels)
       throws IOException;
 
+  /**
+   * Cuts the ingest back to {@code size} bytes (containerd's {@code Writer.Truncate}; the Content
+   * service's Write does this when a client restarts at offset 0). The digest is recomputed.
+   *
+   * @throws StoreException OUT_OF_RANGE if {@code size} is negative or beyond {@link #offset()};
+   *     UNIMPLEMENTED if the store cannot truncate
+   */
+  public void truncate(long size) throws IOException {
+    throw new StoreException(
+        dev.transferd.ttrpc.StatusCode.UNIMPLEMENTED, "this content store cannot truncate ingests");
+  }
+
   /** Releases the ref's lock; an uncommitted ingest stays for resume. */
   @Override
   public abstract void close() throws IOException;

@@ -145,6 +145,19 @@ public abstract class ContentStoreContract {
   }
 
   @Test
+  void truncatingAnIngestRestartsItsDigest() throws IOException {
+    byte[] data = bytes("the right bytes");
+    try (ContentWriter w = content().writer(WriteRequest.of(NS, "restart-at-zero"))) {
+      w.write(bytes("wrong prefix that gets cut"));
+      w.truncate(0);
+      assertEquals(0, w.offset());
+      w.write(data);
+      assertEquals(sha256(data), w.commit(data.length, sha256(data), Map.of()).digest());
+    }
+    assertArrayEquals(data, readAll(NS, sha256(data), 0));
+  }
+
+  @Test
   void aSecondWriterOnALockedRefIsUnavailableNamingTheRef() throws IOException {
     try (ContentWriter first = content().writer(WriteRequest.of(NS, "busy-ref"))) {
       first.write(bytes("x"));

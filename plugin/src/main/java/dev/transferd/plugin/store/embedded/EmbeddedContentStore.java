@@ -3,6 +3,7 @@ package dev.transferd.plugin.store.embedded;
 import dev.transferd.plugin.store.ContentInfo;
 import dev.transferd.plugin.store.ContentStore;
 import dev.transferd.plugin.store.ContentWriter;
+import dev.transferd.plugin.store.Filter;
 import dev.transferd.plugin.store.IngestStatus;
 import dev.transferd.plugin.store.Lease;
 import dev.transferd.plugin.store.StoreException;

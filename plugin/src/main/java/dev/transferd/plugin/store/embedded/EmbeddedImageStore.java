@@ -1,5 +1,6 @@
 package dev.transferd.plugin.store.embedded;
 
+import dev.transferd.plugin.store.Filter;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.ImageStore;
 import dev.transferd.plugin.store.StoreException;

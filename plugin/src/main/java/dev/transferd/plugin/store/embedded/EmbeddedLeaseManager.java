@@ -1,5 +1,6 @@
 package dev.transferd.plugin.store.embedded;
 
+import dev.transferd.plugin.store.Filter;
 import dev.transferd.plugin.store.Lease;
 import dev.transferd.plugin.store.LeaseManager;
 import dev.transferd.plugin.store.StoreException;

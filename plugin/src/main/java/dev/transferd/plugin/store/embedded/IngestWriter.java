@@ -28,6 +28,9 @@ final class IngestWriter extends ContentWriter {
   private long offset;
   private boolean closed;
 
+  /** Set once {@link #commit} has computed it; the running digest is spent then. */
+  private String finalDigest;
+
   private IngestWriter(
       EmbeddedContentStore store,
       IngestDirectory ingest,
@@ -50,24 +53,30 @@ final class IngestWriter extends ContentWriter {
         FileChannel.open(ingest.data(), StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       MessageDigest sha256 = Sha256.newDigest();
-      long size = ch.size();
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(REHASH_CHUNK, Math.max(size, 1)));
-      long pos = 0;
-      while (pos < size) {
-        buf.clear();
-        int n = ch.read(buf, pos);
-        if (n < 0) {
-          break;
-        }
-        sha256.update(buf.array(), 0, n);
-        pos += n;
-      }
+      long pos = rehash(ch, sha256, ch.size());
       ch.position(pos);
       return new IngestWriter(store, ingest, lease, ch, sha256, pos);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
     }
+  }
+
+  /** Feeds the first {@code size} bytes of the file to {@code sha256}; returns how many it read. */
+  private static long rehash(FileChannel ch, MessageDigest sha256, long size) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(REHASH_CHUNK, Math.max(size, 1)));
+    long pos = 0;
+    while (pos < size) {
+      buf.clear();
+      buf.limit((int) Math.min(buf.capacity(), size - pos));
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        break;
+      }
+      sha256.update(buf.array(), 0, n);
+      pos += n;
+    }
+    return pos;
   }
 
   @Override
@@ -88,12 +97,30 @@ final class IngestWriter extends ContentWriter {
   }
 
   @Override
+  public void truncate(long size) throws IOException {
+    ensureOpen();
+    if (size < 0 || size > offset) {
+      throw new StoreException(
+          dev.transferd.ttrpc.StatusCode.OUT_OF_RANGE,
+          "cannot truncate ingest ref \"" + ingest.ref() + "\" of " + offset + " bytes to " + size);
+    }
+    channel.truncate(size);
+    sha256.reset();
+    rehash(channel, sha256, size);
+    channel.position(size);
+    offset = size;
+  }
+
+  @Override
   public long offset() {
     return offset;
   }
 
   @Override
   public String digest() {
+    if (finalDigest != null) {
+      return finalDigest;
+    }
     return Sha256.format(copyOfDigest().digest());
   }
 
@@ -131,6 +158,7 @@ final class IngestWriter extends ContentWriter {
     }
     channel.force(true);
     String actual = Sha256.format(sha256.digest());
+    finalDigest = actual;
     channel.close();
     closed = true;
     try {

@@ -1,6 +1,5 @@
-package dev.transferd.plugin.store.embedded;
+package dev.transferd.plugin.store;
 
-import dev.transferd.plugin.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +8,9 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * containerd's filter syntax ({@code filters.Parse}): a filter is selectors joined by {@code ,}
- * (all must hold); a list of filters matches when any one does.
+ * containerd's filter syntax, used by every list method of the store and the services ({@code
+ * filters.Parse}): a filter is selectors joined by {@code ,} (all must hold); a list of filters
+ * matches when any one does.
  *
  * <pre>
  * filter    := selector ("," selector)*
@@ -26,10 +26,10 @@ import java.util.regex.PatternSyntaxException;
  * {@code target.mediatype~=manifest,labels.env==prod}. A malformed filter is INVALID_ARGUMENT
  * naming the filter and the position.
  */
-final class Filter {
+public final class Filter {
   /** Gives a record's value at a field path, or empty when the record has no such field. */
   @FunctionalInterface
-  interface Fields {
+  public interface Fields {
     Optional<String> get(List<String> fieldpath);
 
     /**
@@ -70,7 +70,7 @@ final class Filter {
   }
 
   /** Parses filters (any may match); an empty list matches everything. */
-  static Filter parseAny(List<String> filters) {
+  public static Filter parseAny(List<String> filters) {
     List<List<Selector>> alternatives = new ArrayList<>();
     for (String f : filters) {
       if (f == null || f.isBlank()) {
@@ -81,7 +81,7 @@ final class Filter {
     return new Filter(alternatives);
   }
 
-  boolean matches(Fields fields) {
+  public boolean matches(Fields fields) {
     if (alternatives.isEmpty()) {
       return true;
     }

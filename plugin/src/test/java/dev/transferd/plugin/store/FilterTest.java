@@ -1,11 +1,10 @@
-package dev.transferd.plugin.store.embedded;
+package dev.transferd.plugin.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.transferd.plugin.store.StoreException;
 import dev.transferd.ttrpc.StatusCode;
 import java.util.List;
 import java.util.Map;
