@@ -1,7 +1,10 @@
 package dev.transferd.plugin.transfer;
 
+import dev.transferd.plugin.archive.ArchiveLimits;
+import dev.transferd.plugin.store.Store;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,8 +28,25 @@ final class OperationTable {
     this.entries = Map.copyOf(entries);
   }
 
-  /** The operations this server implements. */
-  static OperationTable standard() {
+  /** The operations this server implements over {@code store}. */
+  static OperationTable standard(Store store) {
+    Clock clock = Clock.systemUTC();
+    return builder()
+        .add(ImportStreamEndpoint.class, ExportStreamEndpoint.class, new EchoOperation())
+        .add(
+            ImportStreamEndpoint.class,
+            ImageStoreEndpoint.class,
+            new ImportOperation(store, ArchiveLimits.DEFAULTS, clock))
+        .add(
+            ImageStoreEndpoint.class,
+            ExportStreamEndpoint.class,
+            new ExportOperation(store, ArchiveLimits.DEFAULTS))
+        .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock))
+        .build();
+  }
+
+  /** Echo only, for a server without a store (byte-stream tests and benchmarks). */
+  static OperationTable withoutStore() {
     return builder()
         .add(ImportStreamEndpoint.class, ExportStreamEndpoint.class, new EchoOperation())
         .build();
