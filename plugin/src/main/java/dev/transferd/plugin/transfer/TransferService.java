@@ -32,15 +32,18 @@ public final class TransferService {
     this.operations = operations;
   }
 
-  /** The service definition, taking side streams from {@code streams}. */
-  public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
-    return definition(streams, settings, OperationTable.standard(settings));
-  }
-
-  /** The service definition with the operations that need {@code store} (pull, push, ...). */
+  /**
+   * The service definition, taking side streams from {@code streams} and serving pull, push,
+   * import, export and tag over {@code store}.
+   */
   public static ServiceDefinition definition(
       StreamManager streams, TransferSettings settings, Store store) {
     return definition(streams, settings, OperationTable.standard(store, settings));
+  }
+
+  /** The service without a store: echo and registry to registry (byte-stream tests, benchmarks). */
+  public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
+    return definition(streams, settings, OperationTable.standard(settings));
   }
 
   /** The service definition with another table of operations, for tests. */

@@ -123,6 +123,18 @@ class ArchiveImporterTest {
         e.getMessage().contains("layer " + amd.layers().get(0).digest() + " is not in the archive"),
         e.getMessage());
 
+    TestImages.Layout armOnly = new TestImages.Layout().addIndex(List.of(amd, arm), "latest");
+    amd.blobs().forEach(b -> armOnly.blobs.remove(b.digest())); // as `ctr export --platform arm64`
+    MemoryBlobSink fresh = new MemoryBlobSink();
+    ImportedArchive partial =
+        ArchiveImporter.read(
+            new ByteArrayInputStream(armOnly.tar("")), "", fresh, ArchiveLimits.DEFAULTS);
+    ImportWalker.Result all =
+        new ImportWalker(fresh, PlatformMatcher.all(), false, 0, ArchiveLimits.DEFAULTS)
+            .walk(partial);
+    assertTrue(all.blobs().contains(arm.layers().get(1).digest()), "the platform there is kept");
+    assertFalse(all.blobs().contains(amd.manifest().digest()));
+
     ImportWalker.Result metadata =
         new ImportWalker(
                 sink,
