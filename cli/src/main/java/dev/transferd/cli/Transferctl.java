@@ -53,16 +53,18 @@ public final class Transferctl implements Runnable, AutoCloseable {
       names = "--address",
       paramLabel = "SOCKET",
       scope = ScopeType.INHERIT,
-      description = "transferd's socket (env " + ADDRESS_ENV + "; default ${DEFAULT-VALUE})",
-      defaultValue = "${env:" + ADDRESS_ENV + "}")
+      description =
+          "transferd's socket (env "
+              + ADDRESS_ENV
+              + "; default /run/transferd/transferd.sock for root,"
+              + " $XDG_RUNTIME_DIR/transferd/transferd.sock otherwise)")
   Path address;
 
   @Option(
       names = {"-n", "--namespace"},
       paramLabel = "NAME",
       scope = ScopeType.INHERIT,
-      description = "containerd namespace (env " + NAMESPACE_ENV + "; default ${DEFAULT-VALUE})",
-      defaultValue = "${env:" + NAMESPACE_ENV + ":-default}")
+      description = "containerd namespace (env " + NAMESPACE_ENV + "; default \"default\")")
   String namespace;
 
   @Option(
@@ -119,7 +121,19 @@ public final class Transferctl implements Runnable, AutoCloseable {
     if (address != null && !address.toString().isEmpty()) {
       return address;
     }
+    String fromEnv = env.get(ADDRESS_ENV);
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      return Path.of(fromEnv);
+    }
     return DefaultSocket.forUser(env);
+  }
+
+  /** The namespace: -n, else TRANSFERD_NAMESPACE, else {@code default}. */
+  String namespace() {
+    if (namespace != null) {
+      return namespace;
+    }
+    return env.getOrDefault(NAMESPACE_ENV, "default");
   }
 
   /** The ttrpc client, connected on first use. */
@@ -136,11 +150,11 @@ public final class Transferctl implements Runnable, AutoCloseable {
   }
 
   TransferClient transfers() {
-    return TransferClient.builder(client()).namespace(namespace).build();
+    return TransferClient.builder(client()).namespace(namespace()).build();
   }
 
   Api api() {
-    return new Api(client(), namespace);
+    return new Api(client(), namespace());
   }
 
   /** Where progress goes: stderr when stdout carries an archive. */
