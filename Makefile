@@ -15,7 +15,7 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN := mvn -B -q -e
-.PHONY: build run dist test interop bench bench-ttrpc bench-streams bench-cli clean
+.PHONY: build run dist test interop bench bench-ttrpc bench-streams bench-archives bench-cli clean
 
 build:
 	$(MVN) -DskipTests install
@@ -65,6 +65,12 @@ bench-streams: build
 	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StreamsBench $(BENCH_ARGS)
+
+## bench-archives: import/export of a 1 GiB docker-save archive, ours beside ctr 1.6 (needs root, containerd).
+bench-archives: build
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.ArchivesBench $(BENCH_ARGS)
 
 clean:
 	mvn -B -q clean

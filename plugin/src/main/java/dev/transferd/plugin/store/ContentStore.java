@@ -43,7 +43,10 @@ public interface ContentStore {
   /**
    * Opens (or re-opens, for resume) an ingest.
    *
-   * @throws StoreException UNAVAILABLE naming the ref when another writer holds it
+   * @throws StoreException UNAVAILABLE naming the ref when another writer holds it; ALREADY_EXISTS
+   *     when the request's expected digest is already in the namespace (it is then added to the
+   *     request's lease, as containerd does); NOT_FOUND when the lease does not exist;
+   *     FAILED_PRECONDITION when a resumed ingest expects another digest or size
    */
   ContentWriter writer(WriteRequest request) throws IOException;
 

@@ -29,11 +29,24 @@ public abstract class ContentWriter extends OutputStream {
    * @param expected the digest to check against, or null to take the request's (if any)
    * @return the committed blob's info
    * @throws StoreException FAILED_PRECONDITION on a size or digest mismatch (the ingest is
-   *     discarded), ALREADY_EXISTS when the blob was already in the store (the ingest is discarded;
-   *     the blob is still made visible in the namespace and added to the lease)
+   *     discarded), ALREADY_EXISTS when the writer's namespace already had the blob (the ingest is
+   *     discarded; the blob is still added to the lease). A blob whose bytes are in the store only
+   *     for other namespaces is not an error: it becomes visible in this one, as in containerd.
    */
   public abstract ContentInfo commit(long size, String expected, Map<String, String> labels)
       throws IOException;
+
+  /**
+   * Cuts the ingest back to {@code size} bytes (containerd's {@code Writer.Truncate}; the Content
+   * service's Write does this when a client restarts at offset 0). The digest is recomputed.
+   *
+   * @throws StoreException OUT_OF_RANGE if {@code size} is negative or beyond {@link #offset()};
+   *     UNIMPLEMENTED if the store cannot truncate
+   */
+  public void truncate(long size) throws IOException {
+    throw new StoreException(
+        dev.transferd.ttrpc.StatusCode.UNIMPLEMENTED, "this content store cannot truncate ingests");
+  }
 
   /** Releases the ref's lock; an uncommitted ingest stays for resume. */
   @Override
