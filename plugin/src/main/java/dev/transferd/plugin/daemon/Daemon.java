@@ -1,5 +1,11 @@
 package dev.transferd.plugin.daemon;
 
+import dev.transferd.plugin.services.ContentService;
+import dev.transferd.plugin.services.ImagesService;
+import dev.transferd.plugin.services.IntrospectionService;
+import dev.transferd.plugin.services.LeasesService;
+import dev.transferd.plugin.store.Store;
+import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingService;
@@ -16,20 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running transferd: the store under {@link DaemonConfig#root()} and one ttrpc server on {@link
- * DaemonConfig#address()} serving Transfer and Streaming. Thread-safe; {@link #shutdown} is
- * idempotent and {@link #awaitTermination} returns once it has finished.
+ * A running transferd: the embedded store under {@link DaemonConfig#root()} and one ttrpc server on
+ * {@link DaemonConfig#address()} serving Transfer, Streaming, Images, Content, Leases and
+ * Introspection. Opening the store recovers from a crash (ingests kept for resume); a garbage
+ * collection runs in the background right after start. Thread-safe; {@link #shutdown} is idempotent
+ * and {@link #awaitTermination} returns once it has finished.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private final DaemonConfig config;
+  private final EmbeddedStore store;
   private final TtrpcServer server;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private Daemon(DaemonConfig config, TtrpcServer server) {
+  private Daemon(DaemonConfig config, EmbeddedStore store, TtrpcServer server) {
     this.config = config;
+    this.store = store;
     this.server = server;
   }
 
@@ -45,30 +55,58 @@ public final class Daemon implements AutoCloseable {
       Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
     }
+    EmbeddedStore store = EmbeddedStore.open(root);
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
-    TtrpcServer server =
-        TtrpcServer.builder()
-            .interceptor(new TransferLog())
-            .addService(StreamingService.definition(streams))
-            .addService(TransferService.definition(streams, config.transferSettings()))
-            .socketMode(config.socketMode())
-            // With an owner or group configured, the socket file's mode decides who may connect,
-            // as for containerd's socket; otherwise only our own user may.
-            .peerCredentials(
-                ownedSocket ? PeerCredentialsPolicy.anyone() : PeerCredentialsPolicy.sameUser())
-            .build()
-            .start(config.address());
+    TtrpcServer server;
+    try {
+      server =
+          TtrpcServer.builder()
+              .interceptor(new TransferLog())
+              .addService(StreamingService.definition(streams))
+              .addService(TransferService.definition(streams, config.transferSettings(), store))
+              .addService(ImagesService.definition(store))
+              .addService(ContentService.definition(store))
+              .addService(LeasesService.definition(store))
+              .addService(IntrospectionService.definition(ServerIdentity.uuid(root)))
+              .socketMode(config.socketMode())
+              // With an owner or group configured, the socket file's mode decides who may connect,
+              // as for containerd's socket; otherwise only our own user may.
+              .peerCredentials(
+                  ownedSocket ? PeerCredentialsPolicy.anyone() : PeerCredentialsPolicy.sameUser())
+              .build()
+              .start(config.address());
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
     try {
       if (ownedSocket) {
         chown(config.address(), config.socketUid(), config.socketGid());
       }
     } catch (IOException e) {
       server.close();
+      store.close();
       throw e;
     }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
-    return new Daemon(config, server);
+    Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
+    return new Daemon(config, store, server);
+  }
+
+  private static void collectGarbage(EmbeddedStore store) {
+    try {
+      Store.GcResult gc = store.collectGarbage();
+      if (gc.blobsRemoved() > 0 || gc.ingestsRemoved() > 0) {
+        log.info(
+            "startup garbage collection removed {} blobs ({} bytes) and {} ingests",
+            gc.blobsRemoved(),
+            gc.bytesRemoved(),
+            gc.ingestsRemoved());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("startup garbage collection failed: {}", e.toString());
+    }
   }
 
   private static void chown(Path socket, int uid, int gid) throws IOException {
@@ -117,6 +155,11 @@ public final class Daemon implements AutoCloseable {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
       server.shutdown(grace);
+      try {
+        store.close();
+      } catch (IOException e) {
+        log.warn("closing the store: {}", e.toString());
+      }
       log.info("transferd stopped");
     } finally {
       terminated.countDown();

@@ -55,7 +55,12 @@ public record DaemonConfig(
 
   /** The Transfer service's part of this configuration. */
   public TransferSettings transferSettings() {
-    return new TransferSettings(byteStreams, credentialTimeout);
+    return new TransferSettings(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        hostsDir == null ? "" : hostsDir.toString());
   }
 
   /** Collects settings from each source; unset fields fall back to the defaults. */
