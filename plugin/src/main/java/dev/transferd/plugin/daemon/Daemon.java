@@ -34,13 +34,15 @@ public final class Daemon implements AutoCloseable {
   private final DaemonConfig config;
   private final EmbeddedStore store;
   private final TtrpcServer server;
+  private final Thread startupGc;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private Daemon(DaemonConfig config, EmbeddedStore store, TtrpcServer server) {
+  private Daemon(DaemonConfig config, EmbeddedStore store, TtrpcServer server, Thread startupGc) {
     this.config = config;
     this.store = store;
     this.server = server;
+    this.startupGc = startupGc;
   }
 
   /**
@@ -90,8 +92,8 @@ public final class Daemon implements AutoCloseable {
       throw e;
     }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
-    Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
-    return new Daemon(config, store, server);
+    Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
+    return new Daemon(config, store, server, gc);
   }
 
   private static void collectGarbage(EmbeddedStore store) {
@@ -155,6 +157,10 @@ public final class Daemon implements AutoCloseable {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
       server.shutdown(grace);
+      // Handlers failed by the shutdown may still be inside the store, and so may the startup
+      // collection: the store closes only after they have left it (LMDB must not be closed under
+      // a running transaction).
+      awaitQuiet(Duration.ofSeconds(10));
       try {
         store.close();
       } catch (IOException e) {
@@ -163,6 +169,21 @@ public final class Daemon implements AutoCloseable {
       log.info("transferd stopped");
     } finally {
       terminated.countDown();
+    }
+  }
+
+  private void awaitQuiet(Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    try {
+      startupGc.join(limit);
+      while (server.activeCalls() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (startupGc.isAlive() || server.activeCalls() > 0) {
+      log.warn("closing the store with {} calls still running", server.activeCalls());
     }
   }
 
