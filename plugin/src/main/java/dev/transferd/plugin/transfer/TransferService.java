@@ -57,7 +57,11 @@ public final class TransferService {
 
   private Empty transfer(CallContext call, TransferRequest request) throws Exception {
     TransferContext context =
-        new TransferContext(StreamingProtocol.namespace(call), streams, settings);
+        new TransferContext(
+            StreamingProtocol.namespace(call),
+            call.metadata().get(TransferContext.LEASE_KEY).filter(s -> !s.isEmpty()).orElse(null),
+            streams,
+            settings);
     try {
       String progress = request.getOptions().getProgressStream();
       if (!progress.isEmpty()) {
