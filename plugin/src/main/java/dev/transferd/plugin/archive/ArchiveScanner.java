@@ -18,7 +18,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * stay inside the archive. What is not: absolute names, {@code ..}, device files, FIFOs, other
  * entry types, duplicate names, files over the archive cap, JSON documents over the JSON cap. Files
  * under {@code blobs/sha256/<hex>} are checked against their name; those already stored are only
- * hashed, not rewritten. Single use: one scanner per archive.
+ * hashed, not rewritten. Each blob is committed (synced to disk) in the background while the next
+ * file streams in; {@link #scan} returns once all commits have ended. Single use: one scanner per
+ * archive.
  */
 final class ArchiveScanner {
   private static final Pattern BLOB_PATH = Pattern.compile("(?:.+/)?blobs/([^/]+)/([^/]+)");
@@ -33,6 +35,7 @@ final class ArchiveScanner {
   private final BlobSink sink;
   private final ArchiveLimits limits;
   private final byte[] buffer = new byte[BUFFER];
+  private final PendingCommits commits = new PendingCommits();
   private SourceStream source;
 
   ArchiveScanner(BlobSink sink, ArchiveLimits limits) {
@@ -64,10 +67,20 @@ final class ArchiveScanner {
     ArchiveFiles files = new ArchiveFiles();
     TarArchiveInputStream tar = new TarArchiveInputStream(new CappedStream(decompressed, limits));
     int count = 0;
-    for (TarArchiveEntry entry = nextEntry(tar); entry != null; entry = nextEntry(tar)) {
-      count++;
-      take(tar, entry, files);
+    try {
+      for (TarArchiveEntry entry = nextEntry(tar); entry != null; entry = nextEntry(tar)) {
+        count++;
+        take(tar, entry, files);
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        commits.awaitAll(); // none may run on after the import has failed
+      } catch (IOException | RuntimeException also) {
+        e.addSuppressed(also);
+      }
+      throw e;
     }
+    commits.awaitAll();
     if (count == 0) {
       throw new InvalidArchiveException("archive", "not a tar archive (no entries)");
     }
@@ -237,7 +250,9 @@ final class ArchiveScanner {
 
   private ArchiveFiles.File store(InputStream in, String path, long size, String expected)
       throws IOException {
-    try (BlobSink.Ingest ingest = sink.ingest("tar-" + path)) {
+    BlobSink.Ingest ingest = sink.ingest("tar-" + path);
+    boolean handedOver = false;
+    try {
       byte[] head = null;
       long total = 0;
       int n;
@@ -253,12 +268,15 @@ final class ArchiveScanner {
       if (expected != null) {
         checkDigest(path, expected, actual);
       }
-      if (size == 0) {
-        ingest.abort(); // the store keeps no empty blobs; nothing refers to one by content
-      } else {
-        ingest.commit(size, actual);
+      if (size > 0) { // the store keeps no empty blobs; nothing refers to one by content
+        commits.commit(ingest, size, actual);
+        handedOver = true;
       }
       return new ArchiveFiles.File(path, actual, size, head == null ? new byte[0] : head);
+    } finally {
+      if (!handedOver) {
+        ingest.abort();
+      }
     }
   }
 

@@ -12,7 +12,10 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A blob sink in memory, for tests of the archive code on its own (small archives only). */
+/**
+ * A blob sink in memory, for tests of the archive code on its own (small archives only). Commits
+ * may come from the importer's background threads, so its bookkeeping is synchronized.
+ */
 final class MemoryBlobSink implements BlobSink {
   final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
   final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
@@ -49,7 +52,7 @@ final class MemoryBlobSink implements BlobSink {
   }
 
   @Override
-  public Ingest ingest(String ref) {
+  public synchronized Ingest ingest(String ref) {
     openIngests++;
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     return new Ingest() {
@@ -80,7 +83,9 @@ final class MemoryBlobSink implements BlobSink {
         if (!with.isEmpty()) {
           labels.put(digest, Map.copyOf(with));
         }
-        ingestsCommitted++;
+        synchronized (MemoryBlobSink.this) {
+          ingestsCommitted++;
+        }
         finish();
       }
 
@@ -95,9 +100,11 @@ final class MemoryBlobSink implements BlobSink {
       }
 
       private void finish() {
-        if (!done) {
-          done = true;
-          openIngests--;
+        synchronized (MemoryBlobSink.this) {
+          if (!done) {
+            done = true;
+            openIngests--;
+          }
         }
       }
     };
