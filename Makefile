@@ -17,7 +17,7 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := mvn -B -q -e
 SOCKET ?= $(if $(XDG_RUNTIME_DIR),$(XDG_RUNTIME_DIR),/tmp)/transferd/echo.sock
 
-.PHONY: build run test interop bench bench-ttrpc bench-streams clean
+.PHONY: build run test interop bench bench-ttrpc bench-streams bench-store clean
 
 build:
 	$(MVN) -DskipTests install
@@ -35,7 +35,7 @@ test:
 interop: build
 	mvn -B -pl integration-tests verify -Dtest='GoInterop*' -Dsurefire.failIfNoSpecifiedTests=false
 
-bench: bench-ttrpc bench-streams
+bench: bench-ttrpc bench-streams bench-store
 
 ## bench-ttrpc: ttrpc round trip, calls/s and streaming throughput, Java beside Go and raw sockets.
 bench-ttrpc: build
@@ -47,6 +47,13 @@ bench-streams: build
 	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StreamsBench $(BENCH_ARGS)
+
+## bench-store: ingest of a 1 GiB blob into the embedded store (hash + write + commit) against
+## openssl dgst -sha256 of the same file; the last line is their ratio (target >= 0.6).
+bench-store: build
+	$(JAVA_HOME)/bin/java -Xms256m -Xmx256m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.StoreBench $(BENCH_ARGS)
 
 clean:
 	mvn -B -q clean
