@@ -122,8 +122,7 @@ class CrashSafetyTest {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx128m"));
     // The flags LMDB's native access needs on this JDK, as surefire gave them to us.
-    for (String arg :
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe")) {
         command.add(arg);
       }
