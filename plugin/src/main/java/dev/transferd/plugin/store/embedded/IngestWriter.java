@@ -45,7 +45,7 @@ final class IngestWriter extends ContentWriter {
     this.channel = channel;
     this.sha256 = sha256;
     this.offset = offset;
-    this.appender = new PipelinedAppender(channel);
+    this.appender = PipelinedAppender.open(ingest.data(), channel, offset);
   }
 
   /** Opens the ingest's data file at its end, having hashed what is there. */
@@ -105,6 +105,7 @@ final class IngestWriter extends ContentWriter {
     }
     appender.drain();
     channel.truncate(size);
+    appender.restartAt(size);
     sha256.reset();
     rehash(channel, sha256, size);
     channel.position(size);
@@ -160,6 +161,7 @@ final class IngestWriter extends ContentWriter {
     channel.force(true);
     String actual = Sha256.format(sha256.digest());
     finalDigest = actual;
+    appender.close();
     channel.close();
     closed = true;
     try {
@@ -206,6 +208,7 @@ final class IngestWriter extends ContentWriter {
       appender.drain();
     } finally {
       try {
+        appender.close();
         channel.close();
       } finally {
         store.release(ingest);
