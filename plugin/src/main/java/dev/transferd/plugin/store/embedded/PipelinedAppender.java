@@ -63,13 +63,25 @@ final class PipelinedAppender implements AutoCloseable {
 
   /** An appender writing to {@code file} (open as {@code channel}) from {@code position} on. */
   static PipelinedAppender open(Path file, FileChannel channel, long position) {
+    return open(file, channel, position, true);
+  }
+
+  /** As {@link #open(Path, FileChannel, long)}; {@code tryDirect} false keeps to the page cache. */
+  static PipelinedAppender open(Path file, FileChannel channel, long position, boolean tryDirect) {
     FileChannel direct = null;
-    try {
-      direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-    } catch (IOException | UnsupportedOperationException e) {
-      // tmpfs and some others refuse O_DIRECT: the page cache path does the job.
+    if (tryDirect) {
+      try {
+        direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+      } catch (IOException | UnsupportedOperationException e) {
+        // tmpfs and some others refuse O_DIRECT: the page cache path does the job.
+      }
     }
     return new PipelinedAppender(channel, direct, position);
+  }
+
+  /** True while full buffers go to disk with O_DIRECT. */
+  boolean isDirect() {
+    return direct != null;
   }
 
   private static ByteBuffer alignedBuffer(int size) {
