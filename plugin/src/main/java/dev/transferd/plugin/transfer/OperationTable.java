@@ -1,7 +1,10 @@
 package dev.transferd.plugin.transfer;
 
+import dev.transferd.plugin.archive.ArchiveLimits;
+import dev.transferd.plugin.store.Store;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,11 +28,36 @@ final class OperationTable {
     this.entries = Map.copyOf(entries);
   }
 
-  /** The operations this server implements. */
-  static OperationTable standard() {
-    return builder()
-        .add(ImportStreamEndpoint.class, ExportStreamEndpoint.class, new EchoOperation())
-        .build();
+  /** The operations this server implements without a store (echo, registry to registry). */
+  static OperationTable standard(TransferSettings settings) {
+    return standard(null, settings);
+  }
+
+  /**
+   * The operations this server implements over {@code store}; without a store (null) only those
+   * that need none. One table per service: its registry limits are service-wide.
+   */
+  static OperationTable standard(Store store, TransferSettings settings) {
+    RegistryLimits limits = RegistryLimits.of(settings);
+    Builder b =
+        builder()
+            .add(ImportStreamEndpoint.class, ExportStreamEndpoint.class, new EchoOperation())
+            .add(RegistryEndpoint.class, RegistryEndpoint.class, new RegistryCopyOperation(limits));
+    if (store != null) {
+      Clock clock = Clock.systemUTC();
+      b.add(RegistryEndpoint.class, ImageStoreEndpoint.class, new PullOperation(store, limits))
+          .add(ImageStoreEndpoint.class, RegistryEndpoint.class, new PushOperation(store, limits))
+          .add(
+              ImportStreamEndpoint.class,
+              ImageStoreEndpoint.class,
+              new ImportOperation(store, ArchiveLimits.DEFAULTS, clock))
+          .add(
+              ImageStoreEndpoint.class,
+              ExportStreamEndpoint.class,
+              new ExportOperation(store, ArchiveLimits.DEFAULTS))
+          .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock));
+    }
+    return b.build();
   }
 
   static Builder builder() {

@@ -1,10 +1,18 @@
 package dev.transferd.plugin.transfer;
 
 import com.google.protobuf.Any;
+import dev.transferd.plugin.registry.CredentialSource;
+import dev.transferd.plugin.registry.DockerConfigCredentials;
+import dev.transferd.plugin.registry.ImageRef;
+import dev.transferd.plugin.registry.RegistryClient;
+import dev.transferd.plugin.registry.RegistryOptions;
 import dev.transferd.proto.types.transfer.OCIRegistry;
+import dev.transferd.proto.types.transfer.RegistryResolver;
 import dev.transferd.streams.AnyStream;
 import dev.transferd.streams.callback.CredentialRequester;
 import dev.transferd.ttrpc.Status;
+import dev.transferd.ttrpc.StatusCode;
+import dev.transferd.ttrpc.TtrpcException;
 import java.util.Optional;
 
 /**
@@ -44,6 +52,36 @@ record RegistryEndpoint(String typeUrl, OCIRegistry spec, Optional<CredentialReq
             stream.fail(status);
           }
         });
+  }
+
+  /**
+   * A registry client for this reference with the request's resolver settings: {@code host_dir}
+   * (else the daemon's {@code config_path}), {@code default_scheme}, {@code headers}, and
+   * credentials from the client's stream, then from the server's docker config.
+   *
+   * @throws dev.transferd.ttrpc.TtrpcException INVALID_ARGUMENT for a malformed reference
+   */
+  RegistryClient client(TransferSettings settings) {
+    return RegistryClient.open(reference(), options(settings));
+  }
+
+  RegistryOptions options(TransferSettings settings) {
+    RegistryResolver r = spec.getResolver();
+    CredentialSource fromClient =
+        credentials.map(CredentialSource::of).orElse(CredentialSource.anonymous());
+    return RegistryOptions.DEFAULTS
+        .withHostDir(r.getHostDir().isEmpty() ? settings.configPath() : r.getHostDir())
+        .withDefaultScheme(r.getDefaultScheme())
+        .withHeaders(r.getHeadersMap())
+        .withCredentials(fromClient.orElse(DockerConfigCredentials.fromEnvironment()));
+  }
+
+  ImageRef reference() {
+    try {
+      return ImageRef.parse(spec.getReference());
+    } catch (IllegalArgumentException e) {
+      throw new TtrpcException(StatusCode.INVALID_ARGUMENT, e.getMessage());
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.transferd.plugin.transfer;
 
 import com.google.protobuf.Empty;
+import dev.transferd.plugin.store.Store;
 import dev.transferd.proto.transfer.v1.TransferRequest;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingProtocol;
@@ -31,9 +32,18 @@ public final class TransferService {
     this.operations = operations;
   }
 
-  /** The service definition, taking side streams from {@code streams}. */
+  /**
+   * The service definition, taking side streams from {@code streams} and serving pull, push,
+   * import, export and tag over {@code store}.
+   */
+  public static ServiceDefinition definition(
+      StreamManager streams, TransferSettings settings, Store store) {
+    return definition(streams, settings, OperationTable.standard(store, settings));
+  }
+
+  /** The service without a store: echo and registry to registry (byte-stream tests, benchmarks). */
   public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
-    return definition(streams, settings, OperationTable.standard());
+    return definition(streams, settings, OperationTable.standard(settings));
   }
 
   /** The service definition with another table of operations, for tests. */

@@ -6,25 +6,66 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How the Transfer service runs its side streams.
+ * How the Transfer service runs its side streams and registry transfers.
  *
  * @param byteStreams the window this server grants as receiver and the chunks it sends as sender
  * @param credentialTimeout how long a registry credential request waits for the client's answer
+ * @param maxConcurrentDownloads blobs fetched at once across the whole service ({@code
+ *     max_concurrent_downloads}, default 3)
+ * @param maxConcurrentUploadedLayers blobs uploaded at once across the whole service ({@code
+ *     max_concurrent_uploaded_layers}, default 3)
+ * @param configPath the certs.d directory used when a request names no {@code host_dir} ({@code
+ *     config_path}; containerd ignores it), or "" for none
  */
-public record TransferSettings(ByteStreamSettings byteStreams, Duration credentialTimeout) {
+public record TransferSettings(
+    ByteStreamSettings byteStreams,
+    Duration credentialTimeout,
+    int maxConcurrentDownloads,
+    int maxConcurrentUploadedLayers,
+    String configPath) {
   public static final TransferSettings DEFAULTS =
       new TransferSettings(ByteStreamSettings.CONTAINERD, CredentialRequester.DEFAULT_TIMEOUT);
 
   public TransferSettings {
     Objects.requireNonNull(byteStreams, "byteStreams");
     Objects.requireNonNull(credentialTimeout, "credentialTimeout");
+    if (maxConcurrentDownloads < 1 || maxConcurrentUploadedLayers < 1) {
+      throw new IllegalArgumentException(
+          "max_concurrent_downloads and max_concurrent_uploaded_layers must be at least 1");
+    }
+    configPath = configPath == null ? "" : configPath;
+  }
+
+  public TransferSettings(ByteStreamSettings byteStreams, Duration credentialTimeout) {
+    this(byteStreams, credentialTimeout, 3, 3, "");
   }
 
   public TransferSettings withByteStreams(ByteStreamSettings settings) {
-    return new TransferSettings(settings, credentialTimeout);
+    return new TransferSettings(
+        settings,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        configPath);
   }
 
   public TransferSettings withCredentialTimeout(Duration timeout) {
-    return new TransferSettings(byteStreams, timeout);
+    return new TransferSettings(
+        byteStreams, timeout, maxConcurrentDownloads, maxConcurrentUploadedLayers, configPath);
+  }
+
+  public TransferSettings withMaxConcurrentDownloads(int n) {
+    return new TransferSettings(
+        byteStreams, credentialTimeout, n, maxConcurrentUploadedLayers, configPath);
+  }
+
+  public TransferSettings withMaxConcurrentUploadedLayers(int n) {
+    return new TransferSettings(
+        byteStreams, credentialTimeout, maxConcurrentDownloads, n, configPath);
+  }
+
+  public TransferSettings withConfigPath(String path) {
+    return new TransferSettings(
+        byteStreams, credentialTimeout, maxConcurrentDownloads, maxConcurrentUploadedLayers, path);
   }
 }

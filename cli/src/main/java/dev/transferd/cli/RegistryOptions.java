@@ -1,0 +1,59 @@
+package dev.transferd.cli;
+
+import dev.transferd.streams.client.Credentials;
+import dev.transferd.streams.client.RegistryImage;
+import java.io.Console;
+import picocli.CommandLine.Option;
+
+/** ctr's registry flags: {@code --user}, {@code --plain-http}, {@code --hosts-dir}. */
+final class RegistryOptions {
+  @Option(
+      names = {"-u", "--user"},
+      paramLabel = "USER[:PASSWORD]",
+      description = "registry credentials; asks for the password on a terminal when omitted")
+  String user;
+
+  @Option(names = "--plain-http", description = "talk HTTP, not HTTPS, to the registry")
+  boolean plainHttp;
+
+  @Option(
+      names = "--hosts-dir",
+      paramLabel = "DIR",
+      description = "hosts.toml directory on the daemon's machine (containerd's certs.d layout)")
+  String hostsDir;
+
+  /** The registry endpoint for {@code reference} with these options. */
+  RegistryImage image(String reference) {
+    if (reference.isBlank()) {
+      throw new UsageException("an image reference must not be empty");
+    }
+    RegistryImage image = RegistryImage.of(reference);
+    if (plainHttp) {
+      image = image.withDefaultScheme("http");
+    }
+    if (hostsDir != null) {
+      image = image.withHostDir(hostsDir);
+    }
+    if (user != null) {
+      Credentials credentials = credentials();
+      image = image.withCredentials((ref, host) -> credentials);
+    }
+    return image;
+  }
+
+  private Credentials credentials() {
+    int colon = user.indexOf(':');
+    if (colon >= 0) {
+      return Credentials.basic(user.substring(0, colon), user.substring(colon + 1));
+    }
+    Console console = System.console();
+    if (console == null) {
+      throw new UsageException("--user " + user + " has no password and there is no terminal");
+    }
+    char[] password = console.readPassword("Password for %s: ", user);
+    if (password == null) {
+      throw new UsageException("no password given for --user " + user);
+    }
+    return Credentials.basic(user, new String(password));
+  }
+}

@@ -1,0 +1,35 @@
+package dev.transferd.cli;
+
+import java.io.Console;
+import java.util.Map;
+
+/** Whether standard output is an interactive terminal that understands ANSI escapes. */
+final class Terminal {
+  private Terminal() {}
+
+  static boolean isInteractive(Map<String, String> env) {
+    if ("dumb".equals(env.get("TERM"))) {
+      return false;
+    }
+    Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    // Since JDK 22 System.console() exists even when redirected; isTerminal() tells the truth.
+    try {
+      return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true;
+    }
+  }
+
+  /** The terminal's width from COLUMNS, else 100. */
+  static int width(Map<String, String> env) {
+    try {
+      int columns = Integer.parseInt(env.getOrDefault("COLUMNS", ""));
+      return Math.max(40, columns);
+    } catch (NumberFormatException e) {
+      return 100;
+    }
+  }
+}

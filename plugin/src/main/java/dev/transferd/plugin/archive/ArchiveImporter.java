@@ -1,0 +1,40 @@
+package dev.transferd.plugin.archive;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Reads an image archive into a {@link BlobSink}: one pass over the tar storing and validating
+ * every file, then the layout's documents parsed, checked and, for Docker saves, turned into
+ * manifests and an OCI index. Layout preference: OCI layout (also docker 25's hybrid), then {@code
+ * manifest.json}, then {@code repositories}. Blocking; on the caller's thread.
+ */
+public final class ArchiveImporter {
+  private ArchiveImporter() {}
+
+  /**
+   * @param mediaType "" to detect an outer gzip or zstd wrapper by its magic; otherwise the tar is
+   *     read raw
+   * @throws InvalidArchiveException naming the file and problem when the archive is unusable
+   */
+  public static ImportedArchive read(
+      InputStream archive, String mediaType, BlobSink sink, ArchiveLimits limits)
+      throws IOException {
+    ArchiveFiles files = new ArchiveScanner(sink, limits).scan(archive, mediaType);
+    var layout = files.document("oci-layout");
+    if (layout.isPresent()) {
+      return OciLayoutFormat.read(files, layout.get(), sink, limits);
+    }
+    var manifest = files.document(DockerSaveFormat.DOCUMENT);
+    if (manifest.isPresent()) {
+      return DockerSaveFormat.read(files, manifest.get(), sink, limits);
+    }
+    var repositories = files.document(LegacyDockerSaveFormat.DOCUMENT);
+    if (repositories.isPresent()) {
+      return LegacyDockerSaveFormat.read(files, repositories.get(), sink, limits);
+    }
+    throw new InvalidArchiveException(
+        "archive",
+        "unrecognized image format: no oci-layout, manifest.json or repositories at the top level");
+  }
+}

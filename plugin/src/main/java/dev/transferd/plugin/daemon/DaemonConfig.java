@@ -1,0 +1,128 @@
+package dev.transferd.plugin.daemon;
+
+import dev.transferd.plugin.transfer.TransferSettings;
+import dev.transferd.streams.bytestream.ByteStreamSettings;
+import dev.transferd.streams.callback.CredentialRequester;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the daemon runs with, after defaults, containerd's {@code config.toml}, our own file
+ * and flags have been applied in that order (later wins).
+ *
+ * @param root the store's directory
+ * @param address the ttrpc unix socket
+ * @param socketUid owner given to the socket file, -1 to leave it (containerd's {@code [ttrpc]
+ *     uid}); when either id is set, any peer the file's mode lets in may connect
+ * @param socketGid group given to the socket file, -1 to leave it
+ * @param socketMode the socket file's permissions, e.g. {@code rw-rw----}
+ * @param logLevel trace, debug, info, warn or error
+ * @param metricsAddress {@code host:port} of the Prometheus endpoint, "" for none
+ * @param maxConcurrentDownloads containerd's key: blobs fetched at once per pull
+ * @param maxConcurrentUploadedLayers containerd's key: blobs pushed at once per push
+ * @param hostsDir containerd's {@code config_path}: the {@code hosts.toml} directory used when a
+ *     request names none; null for none
+ * @param credentialTimeout how long a credential request waits for the client
+ * @param byteStreams window and chunk sizes of this server's byte streams
+ * @param shutdownGrace how long SIGTERM waits for transfers in flight before cancelling them
+ */
+public record DaemonConfig(
+    Path root,
+    Path address,
+    int socketUid,
+    int socketGid,
+    String socketMode,
+    String logLevel,
+    String metricsAddress,
+    int maxConcurrentDownloads,
+    int maxConcurrentUploadedLayers,
+    Path hostsDir,
+    Duration credentialTimeout,
+    ByteStreamSettings byteStreams,
+    Duration shutdownGrace) {
+
+  public DaemonConfig {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(address, "address");
+    Objects.requireNonNull(socketMode, "socketMode");
+    Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(metricsAddress, "metricsAddress");
+    Objects.requireNonNull(credentialTimeout, "credentialTimeout");
+    Objects.requireNonNull(byteStreams, "byteStreams");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+  }
+
+  /** The Transfer service's part of this configuration. */
+  public TransferSettings transferSettings() {
+    return new TransferSettings(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        hostsDir == null ? "" : hostsDir.toString());
+  }
+
+  /** Collects settings from each source; unset fields fall back to the defaults. */
+  public static final class Builder {
+    Path root;
+    Path address;
+    Integer socketUid;
+    Integer socketGid;
+    String socketMode;
+    String logLevel;
+    String metricsAddress;
+    Integer maxConcurrentDownloads;
+    Integer maxConcurrentUploadedLayers;
+    Path hostsDir;
+    Duration credentialTimeout;
+    Integer byteStreamWindow;
+    Integer byteStreamChunk;
+    Duration shutdownGrace;
+
+    public Builder root(Path root) {
+      this.root = root;
+      return this;
+    }
+
+    public Builder address(Path address) {
+      this.address = address;
+      return this;
+    }
+
+    public Builder logLevel(String level) {
+      this.logLevel = level;
+      return this;
+    }
+
+    public Builder metricsAddress(String address) {
+      this.metricsAddress = address;
+      return this;
+    }
+
+    public DaemonConfig build(DefaultLocations defaults) {
+      ByteStreamSettings streams =
+          new ByteStreamSettings(
+              or(byteStreamWindow, ByteStreamSettings.CONTAINERD.window()),
+              or(byteStreamChunk, ByteStreamSettings.CONTAINERD.maxChunk()));
+      return new DaemonConfig(
+          or(root, defaults.root()),
+          or(address, defaults.address()),
+          or(socketUid, -1),
+          or(socketGid, -1),
+          or(socketMode, "rw-rw----"),
+          or(logLevel, "info"),
+          or(metricsAddress, ""),
+          or(maxConcurrentDownloads, 3),
+          or(maxConcurrentUploadedLayers, 3),
+          hostsDir,
+          or(credentialTimeout, CredentialRequester.DEFAULT_TIMEOUT),
+          streams,
+          or(shutdownGrace, Duration.ofSeconds(10)));
+    }
+
+    private static <T> T or(T value, T fallback) {
+      return value != null ? value : fallback;
+    }
+  }
+}

@@ -1,0 +1,322 @@
+package dev.transferd.plugin.registry;
+
+import dev.transferd.plugin.registry.RegistryHost.Capability;
+import dev.transferd.proto.types.Descriptor;
+import dev.transferd.ttrpc.StatusCode;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Uploads blobs to the first push-capable host (spec §8.2): {@code HEAD} existence check, a
+ * cross-repository mount ({@code POST .../blobs/uploads/?mount=&from=}), then a monolithic {@code
+ * PUT ?digest=} or, with a chunk size, {@code PATCH} chunks with {@code Content-Range} and a final
+ * {@code PUT}. An interrupted chunked upload asks the session where it stands ({@code GET} of the
+ * upload URL, {@code Range: 0-N}) and continues from there.
+ */
+final class BlobPusher {
+  private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
+
+  /** What a push did. */
+  enum Outcome {
+    EXISTS,
+    MOUNTED,
+    UPLOADED
+  }
+
+  private final RegistryRepository repo;
+  private final long chunkSize;
+
+  BlobPusher(RegistryRepository repo, long chunkSize) {
+    this.repo = repo;
+    this.chunkSize = chunkSize;
+  }
+
+  RegistryHost host() {
+    List<RegistryHost> hosts = repo.hosts(Capability.PUSH);
+    if (hosts.isEmpty()) {
+      throw new RegistryException(
+          StatusCode.FAILED_PRECONDITION, "push to " + repo.ref() + ": no host may push");
+    }
+    return hosts.getFirst();
+  }
+
+  /** Whether the repository has the blob or manifest {@code desc}. */
+  boolean exists(Descriptor desc) throws InterruptedException {
+    RegistryHost host = host();
+    boolean manifest =
+        MediaTypes.isManifest(desc.getMediaType()) || MediaTypes.isIndex(desc.getMediaType());
+    RegistryHttp.Call call =
+        new RegistryHttp.Call(
+            repo.what("check " + MediaTypes.refKind(desc.getMediaType()), desc.getDigest(), "in"),
+            "HEAD",
+            host,
+            repo.uri(host, (manifest ? "manifests/" : "blobs/") + desc.getDigest(), null),
+            manifest ? Map.of("Accept", MediaTypes.MANIFEST_ACCEPT) : Map.of(),
+            null,
+            repo.pushScope());
+    HttpResponse<InputStream> r = repo.http().send(call);
+    RegistryHttp.close(r);
+    return switch (r.statusCode()) {
+      case 200 -> true;
+      case 404 -> false;
+      default -> throw RegistryHttp.failure(call, r);
+    };
+  }
+
+  /**
+   * Pushes {@code desc}, trying a mount from each of {@code mountFrom} (repositories on the same
+   * registry, best first) before uploading.
+   */
+  Outcome push(Descriptor desc, BlobSource source, List<String> mountFrom)
+      throws InterruptedException {
+    RegistryHost host = host();
+    String what =
+        repo.what("push " + MediaTypes.refKind(desc.getMediaType()), desc.getDigest(), "to");
+    URI location = null;
+    for (String from : mountFrom) {
+      if (from.equals(repo.ref().repository())) {
+        continue;
+      }
+      List<String> scopes = new ArrayList<>(repo.pushScope());
+      scopes.add("repository:" + from + ":pull");
+      RegistryHttp.Call mount =
+          new RegistryHttp.Call(
+              what + " (mount from " + from + ")",
+              "POST",
+              host,
+              repo.uri(
+                  host,
+                  "blobs/uploads/",
+                  "mount=" + encode(desc.getDigest()) + "&from=" + encode(from)),
+              Map.of(),
+              null,
+              scopes);
+      HttpResponse<InputStream> r;
+      try {
+        r = repo.http().send(mount);
+      } catch (RegistryException e) {
+        continue; // an unauthorized or failed mount falls back to an upload
+      }
+      RegistryHttp.close(r);
+      if (r.statusCode() == 201) {
+        return Outcome.MOUNTED;
+      }
+      if (r.statusCode() == 202 && r.headers().firstValue("Location").isPresent()) {
+        location = mount.uri().resolve(r.headers().firstValue("Location").get());
+        break;
+      }
+    }
+    for (int session = 0; ; session++) {
+      if (location == null) {
+        location = startUpload(host, what);
+      }
+      try {
+        if (chunkSize > 0) {
+          uploadChunked(host, what, desc, source, location);
+        } else {
+          uploadWhole(host, what, desc, source, location);
+        }
+        return Outcome.UPLOADED;
+      } catch (RegistryException e) {
+        // A session the registry forgot (404 BLOB_UPLOAD_UNKNOWN): start one more, once.
+        if (e.code() != StatusCode.NOT_FOUND || session > 0) {
+          throw e;
+        }
+        location = null;
+      }
+    }
+  }
+
+  private URI startUpload(RegistryHost host, String what) throws InterruptedException {
+    RegistryHttp.Call post =
+        new RegistryHttp.Call(
+            what,
+            "POST",
+            host,
+            repo.uri(host, "blobs/uploads/", null),
+            Map.of(),
+            null,
+            repo.pushScope());
+    HttpResponse<InputStream> r = repo.http().send(post);
+    if (r.statusCode() != 202 || r.headers().firstValue("Location").isEmpty()) {
+      throw RegistryHttp.failure(post, r);
+    }
+    RegistryHttp.close(r);
+    return post.uri().resolve(r.headers().firstValue("Location").get());
+  }
+
+  private void uploadWhole(
+      RegistryHost host, String what, Descriptor desc, BlobSource source, URI location)
+      throws InterruptedException {
+    long size = desc.getSize();
+    RegistryHttp.Call put =
+        new RegistryHttp.Call(
+            what,
+            "PUT",
+            host,
+            withDigest(location, desc.getDigest()),
+            Map.of("Content-Type", "application/octet-stream"),
+            () -> body(source, 0, size),
+            repo.pushScope());
+    finish(put, repo.http().send(put));
+  }
+
+  private void uploadChunked(
+      RegistryHost host, String what, Descriptor desc, BlobSource source, URI location)
+      throws InterruptedException {
+    long size = desc.getSize();
+    long offset = 0;
+    int stalls = 0;
+    while (offset < size) {
+      long start = offset;
+      long length = Math.min(chunkSize, size - start);
+      RegistryHttp.Call patch =
+          new RegistryHttp.Call(
+              what,
+              "PATCH",
+              host,
+              location,
+              Map.of(
+                  "Content-Type",
+                  "application/octet-stream",
+                  "Content-Range",
+                  start + "-" + (start + length - 1)),
+              () -> body(source, start, length),
+              repo.pushScope());
+      HttpResponse<InputStream> r;
+      try {
+        r = repo.http().send(patch);
+      } catch (RegistryException e) {
+        if (e.code() != StatusCode.UNAVAILABLE || ++stalls > 3) {
+          throw e;
+        }
+        offset = uploadedSoFar(host, what, location);
+        continue;
+      }
+      if (r.statusCode() == 416) {
+        RegistryHttp.close(r);
+        if (++stalls > 3) {
+          throw new RegistryException(
+              StatusCode.ABORTED, what + ": the registry keeps refusing the upload range");
+        }
+        offset = uploadedSoFar(host, what, location);
+        continue;
+      }
+      if (r.statusCode() != 202) {
+        throw RegistryHttp.failure(patch, r);
+      }
+      RegistryHttp.close(r);
+      location = r.headers().firstValue("Location").map(location::resolve).orElse(location);
+      offset = r.headers().firstValue("Range").map(BlobPusher::endOfRange).orElse(start + length);
+    }
+    RegistryHttp.Call put =
+        new RegistryHttp.Call(
+            what,
+            "PUT",
+            host,
+            withDigest(location, desc.getDigest()),
+            Map.of("Content-Type", "application/octet-stream"),
+            null,
+            repo.pushScope());
+    finish(put, repo.http().send(put));
+  }
+
+  /** Where an upload session stands: the next offset to send. */
+  private long uploadedSoFar(RegistryHost host, String what, URI location)
+      throws InterruptedException {
+    RegistryHttp.Call status =
+        new RegistryHttp.Call(what, "GET", host, location, Map.of(), null, repo.pushScope());
+    HttpResponse<InputStream> r = repo.http().send(status);
+    if (r.statusCode() != 204 && r.statusCode() != 200) {
+      throw RegistryHttp.failure(status, r);
+    }
+    RegistryHttp.close(r);
+    return r.headers().firstValue("Range").map(BlobPusher::endOfRange).orElse(0L);
+  }
+
+  private static long endOfRange(String range) {
+    Matcher m = RANGE.matcher(range.trim());
+    return m.matches() ? Long.parseLong(m.group(1)) + 1 : 0;
+  }
+
+  private static void finish(RegistryHttp.Call put, HttpResponse<InputStream> r) {
+    if (r.statusCode() != 201 && r.statusCode() != 204 && r.statusCode() != 200) {
+      throw RegistryHttp.failure(put, r);
+    }
+    RegistryHttp.close(r);
+  }
+
+  private static URI withDigest(URI location, String digest) {
+    String s = location.toString();
+    return URI.create(s + (s.contains("?") ? "&" : "?") + "digest=" + encode(digest));
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static HttpRequest.BodyPublisher body(BlobSource source, long offset, long length) {
+    if (length == 0) {
+      return HttpRequest.BodyPublishers.noBody();
+    }
+    return HttpRequest.BodyPublishers.fromPublisher(
+        HttpRequest.BodyPublishers.ofInputStream(
+            () -> {
+              try {
+                return new Bounded(source.open(offset), length);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted"));
+              }
+            }),
+        length);
+  }
+
+  /** At most {@code remaining} bytes of {@code in}; closes it at the end. */
+  private static final class Bounded extends FilterInputStream {
+    private long remaining;
+
+    Bounded(InputStream in, long remaining) {
+      super(in);
+      this.remaining = remaining;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        remaining--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, remaining));
+      if (n > 0) {
+        remaining -= n;
+      }
+      return n;
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.transferd.plugin.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * TLS settings of a registry host (hosts.toml {@code ca}, {@code client}, {@code skip_verify};
+ * Docker-style {@code *.crt}, {@code *.cert}/{@code *.key}): extra CAs are trusted on top of the
+ * JDK's, client pairs are PEM certificate + PKCS#8 key. A value, so equal configurations share one
+ * HTTP client and its connections.
+ */
+record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerify) {
+  static final TlsConfig DEFAULT = new TlsConfig(List.of(), List.of(), false);
+  static final TlsConfig INSECURE = new TlsConfig(List.of(), List.of(), true);
+
+  record ClientPair(Path certificate, Path key) {}
+
+  TlsConfig {
+    caFiles = List.copyOf(caFiles);
+    clients = List.copyOf(clients);
+  }
+
+  /**
+   * Builds the SSL context.
+   *
+   * @throws RegistryException INVALID_ARGUMENT naming the file that could not be read
+   */
+  SSLContext sslContext() {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keyManagers(), trustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new RegistryException(
+          dev.transferd.ttrpc.StatusCode.INVALID_ARGUMENT, "TLS configuration: " + e.getMessage());
+    }
+  }
+
+  private TrustManager[] trustManagers() throws GeneralSecurityException {
+    if (skipVerify) {
+      return new TrustManager[] {new TrustEverything()};
+    }
+    if (caFiles.isEmpty()) {
+      return null;
+    }
+    TrustManagerFactory system =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    system.init((KeyStore) null);
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    try {
+      store.load(null, null);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    int n = 0;
+    for (TrustManager tm : system.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x) {
+        for (X509Certificate c : x.getAcceptedIssuers()) {
+          store.setCertificateEntry("system-" + n++, c);
+        }
+      }
+    }
+    for (Path ca : caFiles) {
+      for (Certificate c : certificates(ca)) {
+        store.setCertificateEntry("ca-" + n++, c);
+      }
+    }
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(store);
+    return factory.getTrustManagers();
+  }
+
+  private javax.net.ssl.KeyManager[] keyManagers() throws GeneralSecurityException {
+    if (clients.isEmpty()) {
+      return null;
+    }
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try {
+      store.load(null, null);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    int n = 0;
+    for (ClientPair pair : clients) {
+      Collection<? extends Certificate> chain = certificates(pair.certificate());
+      store.setKeyEntry(
+          "client-" + n++, privateKey(pair.key()), new char[0], chain.toArray(new Certificate[0]));
+    }
+    KeyManagerFactory factory =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(store, new char[0]);
+    return factory.getKeyManagers();
+  }
+
+  private static Collection<? extends Certificate> certificates(Path file)
+      throws GeneralSecurityException {
+    try (InputStream in = Files.newInputStream(file)) {
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
+        throw new GeneralSecurityException("no certificate in " + file);
+      }
+      return certs;
+    } catch (IOException e) {
+      throw new GeneralSecurityException("cannot read certificate file " + file + ": " + e, e);
+    }
+  }
+
+  private static final Pattern PEM_KEY =
+      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
+
+  private static PrivateKey privateKey(Path file) throws GeneralSecurityException {
+    String pem;
+    try {
+      pem = Files.readString(file);
+    } catch (IOException e) {
+      throw new GeneralSecurityException("cannot read key file " + file + ": " + e, e);
+    }
+    Matcher m = PEM_KEY.matcher(pem);
+    if (!m.find()) {
+      throw new GeneralSecurityException("no PKCS#8 private key (BEGIN PRIVATE KEY) in " + file);
+    }
+    byte[] der = Base64.getMimeDecoder().decode(m.group(1));
+    List<GeneralSecurityException> failures = new ArrayList<>();
+    for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        failures.add(e);
+      }
+    }
+    throw new GeneralSecurityException("unsupported private key in " + file);
+  }
+
+  /**
+   * skip_verify: accepts any chain and skips host name checks (the JDK checks names inside the
+   * extended trust manager, so not delegating is what skips them).
+   */
+  private static final class TrustEverything extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}

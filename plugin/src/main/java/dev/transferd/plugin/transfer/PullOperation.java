@@ -1,0 +1,251 @@
+package dev.transferd.plugin.transfer;
+
+import dev.transferd.plugin.registry.RegistryClient;
+import dev.transferd.plugin.registry.RegistryException;
+import dev.transferd.plugin.store.ContentInfo;
+import dev.transferd.plugin.store.ContentWriter;
+import dev.transferd.plugin.store.Image;
+import dev.transferd.plugin.store.ImageStore;
+import dev.transferd.plugin.store.Lease;
+import dev.transferd.plugin.store.Store;
+import dev.transferd.plugin.store.StoreException;
+import dev.transferd.plugin.store.WriteRequest;
+import dev.transferd.proto.types.Descriptor;
+import dev.transferd.streams.callback.ProgressReporter;
+import dev.transferd.ttrpc.StatusCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registry to image store (spec §8.1): resolve, fetch the manifests the ImageStore filter keeps,
+ * download configs and layers concurrently under the service-wide {@code max_concurrent_downloads}
+ * through ingests named by ref key (so a broken download, or one left by a stopped daemon,
+ * continues with a {@code Range} request from the ingest's offset), commit manifests children first
+ * with their GC and {@code distribution.source} labels, then write the image records. All under a
+ * temporary lease.
+ */
+final class PullOperation implements TransferOperation<RegistryEndpoint, ImageStoreEndpoint> {
+  private static final int BUFFER = 256 * 1024;
+  private static final int MAX_RESUMES = 5;
+
+  private final Store store;
+  private final RegistryLimits limits;
+
+  PullOperation(Store store, RegistryLimits limits) {
+    this.store = store;
+    this.limits = limits;
+  }
+
+  @Override
+  public void run(TransferContext context, RegistryEndpoint source, ImageStoreEndpoint destination)
+      throws Exception {
+    String ns = context.namespace();
+    ProgressReporter progress = context.progress();
+    RegistryClient client = source.client(context.settings());
+    progress.report("Resolving from " + source);
+    Descriptor root = client.resolve();
+    progress.report("Pulling from " + source);
+    String imageName = client.reference().toString();
+    BlobProgress.imageEvent(progress, "fetching image content", imageName, root);
+    Lease lease =
+        store
+            .leases()
+            .create(
+                ns,
+                null,
+                Map.of(
+                    "containerd.io/gc.expire",
+                    Instant.now().plus(Duration.ofHours(24)).toString()));
+    try {
+      var spec = destination.spec();
+      RemoteGraph graph =
+          RemoteGraph.walk(
+              client,
+              root,
+              imageName,
+              new RemoteGraph.Filter(
+                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()));
+      String sourceKey = ImageGraph.DISTRIBUTION_SOURCE + client.registryHost();
+      String repo = client.reference().repository();
+      List<BlobTasks.Task> tasks = new ArrayList<>();
+      for (RemoteGraph.Blob blob : graph.blobs.values()) {
+        tasks.add(
+            () -> {
+              BlobProgress events =
+                  new BlobProgress(progress, "downloading", blob.desc(), blob.parents());
+              fetchBlob(ns, lease.id(), client, blob.desc(), events, sourceKey, repo);
+            });
+      }
+      BlobTasks.runAll(limits.downloads(), tasks);
+      for (RemoteGraph.Node node : graph.manifests) {
+        BlobProgress events =
+            new BlobProgress(progress, "downloading", node.desc(), node.parents());
+        Map<String, String> labels = new LinkedHashMap<>(ImageGraph.gcLabels(node.kept()));
+        commitBytes(ns, lease.id(), node.desc(), node.bytes(), labels, events, sourceKey, repo);
+      }
+      List<ImageStore.Write> writes = ImageNaming.of(spec).writesFor(root);
+      if (writes.isEmpty()) {
+        throw ImageNaming.noName();
+      }
+      for (Image saved : store.images().store(ns, writes)) {
+        BlobProgress.imageEvent(progress, "saved", saved.name(), saved.target());
+      }
+      progress.report("Completed pull from " + source);
+    } finally {
+      try {
+        store.leases().delete(ns, lease.id());
+      } catch (StoreException e) {
+        // already gone: nothing to release
+      }
+    }
+  }
+
+  private void fetchBlob(
+      String ns,
+      String lease,
+      RegistryClient client,
+      Descriptor d,
+      BlobProgress events,
+      String sourceKey,
+      String repo)
+      throws Exception {
+    events.waiting();
+    if (alreadyStored(ns, d, events, sourceKey, repo)) {
+      return;
+    }
+    String what = "pull " + ImageGraph.refKey(d) + " from " + client.reference().name();
+    WriteRequest request =
+        WriteRequest.of(ns, ImageGraph.refKey(d))
+            .expecting(d.getSize(), d.getDigest())
+            .underLease(lease);
+    try (ContentWriter writer = store.content().writer(request)) {
+      if (writer.offset() > d.getSize()) {
+        writer.close();
+        store.content().abort(ns, request.ref());
+        fetchBlob(ns, lease, client, d, events, sourceKey, repo);
+        return;
+      }
+      byte[] buffer = new byte[BUFFER];
+      int resumes = 0;
+      while (writer.offset() < d.getSize()) {
+        long before = writer.offset();
+        try (InputStream in = client.fetch(d, writer.offset())) {
+          int n;
+          while (writer.offset() < d.getSize()
+              && (n =
+                      in.read(
+                          buffer, 0, (int) Math.min(buffer.length, d.getSize() - writer.offset())))
+                  > 0) {
+            writer.write(buffer, 0, n);
+            events.active(writer.offset(), false);
+          }
+        } catch (IOException e) {
+          if (writer.offset() == before && ++resumes > MAX_RESUMES) {
+            throw new RegistryException(
+                StatusCode.UNAVAILABLE,
+                what + ": " + e.getMessage() + " (at byte " + before + ")",
+                e);
+          }
+          Thread.sleep(Math.min(2000, 100L << Math.min(resumes, 5)));
+          continue; // resume from the ingest's offset
+        }
+        if (writer.offset() == before && ++resumes > MAX_RESUMES) {
+          throw new RegistryException(
+              StatusCode.UNAVAILABLE, what + ": the registry sent nothing from byte " + before);
+        }
+      }
+      events.active(writer.offset(), true);
+      commit(writer, d, Map.of(sourceKey, repo), what, ns, sourceKey, repo);
+    }
+    events.complete();
+  }
+
+  private void commitBytes(
+      String ns,
+      String lease,
+      Descriptor d,
+      byte[] bytes,
+      Map<String, String> labels,
+      BlobProgress events,
+      String sourceKey,
+      String repo)
+      throws IOException {
+    events.waiting();
+    if (alreadyStored(ns, d, events, sourceKey, repo)) {
+      if (!labels.isEmpty()) {
+        store.content().update(ns, d.getDigest(), labels, labelPaths(labels));
+      }
+      return;
+    }
+    WriteRequest request =
+        WriteRequest.of(ns, ImageGraph.refKey(d))
+            .expecting(d.getSize(), d.getDigest())
+            .underLease(lease);
+    try (ContentWriter writer = store.content().writer(request)) {
+      if (writer.offset() != 0) {
+        writer.close();
+        store.content().abort(ns, request.ref());
+        commitBytes(ns, lease, d, bytes, labels, events, sourceKey, repo);
+        return;
+      }
+      writer.write(bytes);
+      Map<String, String> all = new LinkedHashMap<>(labels);
+      all.put(sourceKey, repo);
+      commit(writer, d, all, "pull " + ImageGraph.refKey(d), ns, sourceKey, repo);
+    }
+    events.complete();
+  }
+
+  private void commit(
+      ContentWriter writer,
+      Descriptor d,
+      Map<String, String> labels,
+      String what,
+      String ns,
+      String sourceKey,
+      String repo)
+      throws IOException {
+    try {
+      writer.commit(d.getSize(), d.getDigest(), labels);
+    } catch (StoreException e) {
+      if (e.code() == StatusCode.ALREADY_EXISTS) {
+        addSource(ns, d, sourceKey, repo);
+        return;
+      }
+      throw new StoreException(e.code(), what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private boolean alreadyStored(
+      String ns, Descriptor d, BlobProgress events, String sourceKey, String repo) {
+    Optional<ContentInfo> info = store.content().info(ns, d.getDigest());
+    if (info.isEmpty()) {
+      return false;
+    }
+    addSource(ns, d, sourceKey, repo);
+    events.alreadyExists();
+    return true;
+  }
+
+  private void addSource(String ns, Descriptor d, String sourceKey, String repo) {
+    Optional<ContentInfo> info = store.content().info(ns, d.getDigest());
+    String existing = info.map(i -> i.labels().get(sourceKey)).orElse(null);
+    String merged = ImageGraph.addSource(existing, repo);
+    if (!merged.equals(existing)) {
+      store
+          .content()
+          .update(ns, d.getDigest(), Map.of(sourceKey, merged), List.of("labels." + sourceKey));
+    }
+  }
+
+  private static List<String> labelPaths(Map<String, String> labels) {
+    return labels.keySet().stream().map(k -> "labels." + k).toList();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.transferd.plugin.archive;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A blob sink in memory, for tests of the archive code on its own (small archives only). */
+final class MemoryBlobSink implements BlobSink {
+  final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+  final Set<String> retained = new HashSet<>();
+  int ingestsCommitted;
+  int openIngests;
+
+  @Override
+  public OptionalLong size(String digest) {
+    byte[] b = blobs.get(digest);
+    return b == null ? OptionalLong.empty() : OptionalLong.of(b.length);
+  }
+
+  @Override
+  public InputStream open(String digest) throws IOException {
+    byte[] b = blobs.get(digest);
+    if (b == null) {
+      throw new FileNotFoundException(digest);
+    }
+    return new ByteArrayInputStream(b);
+  }
+
+  @Override
+  public void retain(String digest) {
+    retained.add(digest);
+  }
+
+  @Override
+  public Ingest ingest(String ref) {
+    openIngests++;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    return new Ingest() {
+      boolean done;
+
+      @Override
+      public void write(int b) {
+        bytes.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        bytes.write(b, off, len);
+      }
+
+      @Override
+      public String digest() {
+        return Digests.of(bytes.toByteArray());
+      }
+
+      @Override
+      public void commit(long size, String digest) throws IOException {
+        byte[] b = bytes.toByteArray();
+        if (b.length != size || !Digests.of(b).equals(digest)) {
+          throw new IOException("commit of " + ref + " does not match");
+        }
+        blobs.put(digest, b);
+        ingestsCommitted++;
+        finish();
+      }
+
+      @Override
+      public void abort() {
+        finish();
+      }
+
+      @Override
+      public void close() {
+        finish();
+      }
+
+      private void finish() {
+        if (!done) {
+          done = true;
+          openIngests--;
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,77 @@
+package dev.transferd.plugin.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Registry fixtures for tests outside this package (transfer operations). */
+public final class RegistryFixtures {
+  private RegistryFixtures() {}
+
+  /** Two running registries; the source holds a two-platform, three-layer image. */
+  public record Pair(
+      TestRegistry source, TestRegistry destination, OciLayout layout, OciLayout.Image image)
+      implements AutoCloseable {
+    public String sourceRef() {
+      return source.host() + "/app/multi:v1";
+    }
+
+    public int blobCount() {
+      return image.layers().size() + image.configs().size();
+    }
+
+    public TestRegistry sourceRegistry() {
+      return source;
+    }
+
+    @Override
+    public void close() throws Exception {
+      source.close();
+      destination.close();
+    }
+  }
+
+  public static Pair twoRegistriesWithImage(Path tmp) throws Exception {
+    TestRegistry a = TestRegistry.plain(tmp.resolve("source"));
+    TestRegistry b = TestRegistry.plain(tmp.resolve("destination"));
+    OciLayout layout = new OciLayout(tmp.resolve("layout"));
+    OciLayout.Image image =
+        layout.image(3, List.of("linux/amd64", "linux/arm64"), 200_000, 30_000, 7);
+    Skopeo.push(layout.dir(), a.host() + "/app/multi:v1");
+    return new Pair(a, b, layout, image);
+  }
+
+  /** Like {@link #twoRegistriesWithImage}, one platform with one layer of {@code size} bytes. */
+  public static Pair twoRegistriesWithBigLayer(Path tmp, int size) throws Exception {
+    TestRegistry a = TestRegistry.plain(tmp.resolve("source"));
+    TestRegistry b = TestRegistry.plain(tmp.resolve("destination"));
+    OciLayout layout = new OciLayout(tmp.resolve("layout"));
+    OciLayout.Image image = layout.image(5, List.of("linux/amd64"), size, 1000);
+    Skopeo.push(layout.dir(), a.host() + "/app/multi:v1");
+    return new Pair(a, b, layout, image);
+  }
+
+  /** Every blob of {@code im}: layers, configs, manifests, root. */
+  public static List<OciLayout.Blob> allBlobs(OciLayout.Image im) {
+    return RegistryClientTest.concat(
+        RegistryClientTest.concat(im.layers(), im.configs()),
+        RegistryClientTest.concat(im.manifests(), List.of(im.root())));
+  }
+
+  /** skopeo copies {@code ref} back to an OCI layout: every blob equals the original's bytes. */
+  public static void assertCopiedBack(Pair p, String ref, Path dir) throws Exception {
+    Skopeo.run("copy", "--all", "--src-tls-verify=false", "docker://" + ref, "oci:" + dir + ":x");
+    OciLayout.Image im = p.image();
+    for (OciLayout.Blob b :
+        RegistryClientTest.concat(
+            RegistryClientTest.concat(im.layers(), im.configs()),
+            RegistryClientTest.concat(im.manifests(), List.of(im.root())))) {
+      assertArrayEquals(
+          Files.readAllBytes(p.layout().blob(b.digest())),
+          Files.readAllBytes(dir.resolve("blobs/sha256").resolve(b.digest().substring(7))),
+          b.digest());
+    }
+  }
+}

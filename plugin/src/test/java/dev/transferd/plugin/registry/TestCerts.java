@@ -1,0 +1,85 @@
+package dev.transferd.plugin.registry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Test keys and certificates made by the real {@code openssl}: a CA and certificates it signs. */
+final class TestCerts {
+  private TestCerts() {}
+
+  static void openssl(Path dir, String... args) throws IOException, InterruptedException {
+    Process p =
+        new ProcessBuilder(
+                java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of("openssl"), List.of(args).stream())
+                    .toList())
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("openssl " + String.join(" ", args) + " failed: " + out);
+    }
+  }
+
+  /** A self-signed P-256 certificate {@code <name>.crt} with key {@code <name>.key} (PKCS#8). */
+  static void selfSigned(Path dir, String name, String cn) throws Exception {
+    Files.createDirectories(dir);
+    openssl(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=" + cn);
+  }
+
+  /** {@code <name>.crt}/{@code .key} for 127.0.0.1, signed by {@code ca.crt}/{@code ca.key}. */
+  static void serverFor127(Path dir, String name) throws Exception {
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        "/CN=127.0.0.1");
+    Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=IP:127.0.0.1\n");
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-extfile",
+        name + ".ext");
+  }
+}
