@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * file from the page cache (it is written, then read once, before either is timed). The runs
  * alternate, and each side's best of {@code --rounds} (default 3) counts.
  *
- * <p>Prints {@code BENCH ingest_gbps}, {@code BENCH openssl_sha256_gbps} and, last, {@code BENCH
+ * <p>Prints {@code BENCH jdk_sha256_gbps} (reading and hashing alone in this JVM, for diagnosis),
+ * {@code BENCH ingest_gbps}, {@code BENCH openssl_sha256_gbps} and, last, {@code BENCH
  * ingest_vs_openssl} (ours ÷ openssl's; target ≥ 0.6). The source and the store live in a temp
  * directory under {@code /tmp}, removed at the end. Options: {@code --size-mib N}, {@code --rounds
  * N}.
@@ -61,6 +62,7 @@ public final class StoreBench {
 
       List<Double> ours = new ArrayList<>();
       List<Double> openssl = new ArrayList<>();
+      List<Double> hashOnly = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         Path root = dir.resolve("store-" + round);
         double seconds = ingest(source, root, size, expected);
@@ -74,15 +76,21 @@ public final class StoreBench {
           throw new IllegalStateException("openssl digests differ between runs");
         }
         openssl.add(size / opensslSeconds / 1e9);
+        hashOnly.add(size / javaDigestSeconds(source, expected) / 1e9);
         System.out.printf(
             Locale.ROOT,
-            "round %d: ingest %.2f GB/s, openssl %.2f GB/s%n",
+            "round %d: ingest %.2f GB/s, openssl %.2f GB/s, JDK read+SHA-256 alone %.2f GB/s%n",
             round + 1,
             ours.getLast(),
-            openssl.getLast());
+            openssl.getLast(),
+            hashOnly.getLast());
       }
       double bestOurs = ours.stream().mapToDouble(d -> d).max().orElseThrow();
       double bestOpenssl = openssl.stream().mapToDouble(d -> d).max().orElseThrow();
+      System.out.printf(
+          Locale.ROOT,
+          "BENCH jdk_sha256_gbps %.3f GB/s%n",
+          hashOnly.stream().mapToDouble(d -> d).max().orElseThrow());
       System.out.printf(Locale.ROOT, "BENCH ingest_gbps %.3f GB/s%n", bestOurs);
       System.out.printf(Locale.ROOT, "BENCH openssl_sha256_gbps %.3f GB/s%n", bestOpenssl);
       System.out.printf(Locale.ROOT, "BENCH ingest_vs_openssl %.3f x%n", bestOurs / bestOpenssl);
@@ -123,6 +131,30 @@ public final class StoreBench {
         return (end - start) / 1e9;
       }
     }
+  }
+
+  /** Reading and hashing the source in this JVM, nothing written: where our floor is. */
+  private static double javaDigestSeconds(Path source, String expected) throws IOException {
+    long start = System.nanoTime();
+    java.security.MessageDigest sha256;
+    try {
+      sha256 = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] buf = new byte[CHUNK];
+    ByteBuffer bb = ByteBuffer.wrap(buf);
+    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+      int n;
+      while ((n = in.read(bb.clear())) > 0) {
+        sha256.update(buf, 0, n);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (!("sha256:" + java.util.HexFormat.of().formatHex(sha256.digest())).equals(expected)) {
+      throw new IllegalStateException("JDK and openssl disagree on the digest");
+    }
+    return seconds;
   }
 
   /** Pseudo-random bytes (incompressible, cheap to make), written in 1 MiB chunks. */
