@@ -205,7 +205,11 @@ final class IngestWriter extends ContentWriter {
     }
     closed = true;
     try {
-      appender.drain();
+      // After a failure some call has already reported, the bytes that landed stay for a resume
+      // (which re-hashes them); otherwise the last buffer is written, and a failure reported here.
+      if (!appender.isBroken()) {
+        appender.drain();
+      }
     } finally {
       try {
         appender.close();

@@ -50,6 +50,13 @@ final class PipelinedAppender implements AutoCloseable {
   private Thread inFlight;
   private volatile IOException failure;
 
+  /**
+   * The first failure the caller saw. After it the file may hold a partial buffer, so every later
+   * call fails too: the writer's running hash would no longer describe the file. (A later writer of
+   * the same ref re-hashes the file, so resuming stays correct.)
+   */
+  private IOException broken;
+
   /** Set by the append thread, read by the caller after joining it. */
   private volatile Thread syncing;
 
@@ -89,6 +96,7 @@ final class PipelinedAppender implements AutoCloseable {
   }
 
   void append(byte[] b, int off, int len) throws IOException {
+    checkNotBroken();
     while (len > 0) {
       int n = Math.min(len, filling.remaining());
       filling.put(b, off, n);
@@ -134,8 +142,8 @@ final class PipelinedAppender implements AutoCloseable {
                     if (startSync) {
                       startSync();
                     }
-                  } catch (IOException e) {
-                    failure = e;
+                  } catch (IOException | RuntimeException e) {
+                    failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
                   }
                 });
   }
@@ -169,20 +177,26 @@ final class PipelinedAppender implements AutoCloseable {
                 () -> {
                   try {
                     channel.force(false);
-                  } catch (IOException e) {
-                    failure = e;
+                  } catch (IOException | RuntimeException e) {
+                    failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
                   }
                 });
   }
 
   /** Writes everything accepted so far and waits for background work to finish. */
   void drain() throws IOException {
+    checkNotBroken();
     awaitInFlight();
     if (filling.position() > 0) {
       ByteBuffer tail = filling.flip();
       long at = position;
       position += tail.remaining();
-      writeBuffered(tail, at);
+      try {
+        writeBuffered(tail, at);
+      } catch (IOException e) {
+        broken = e;
+        throw e;
+      }
       filling.clear();
     }
     join(syncing);
@@ -206,7 +220,20 @@ final class PipelinedAppender implements AutoCloseable {
     IOException e = failure;
     if (e != null) {
       failure = null;
+      broken = e;
       throw new IOException("append to ingest data failed: " + e.getMessage(), e);
+    }
+  }
+
+  boolean isBroken() {
+    return broken != null;
+  }
+
+  private void checkNotBroken() throws IOException {
+    if (broken != null) {
+      throw new IOException(
+          "an earlier append to this ingest failed (" + broken.getMessage() + "); reopen the ref",
+          broken);
     }
   }
 

@@ -2,6 +2,8 @@ package dev.transferd.plugin.store.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,5 +43,25 @@ class PipelinedAppenderTest {
       appender.drain();
     }
     assertArrayEquals(data, Files.readAllBytes(file));
+  }
+
+  @Test
+  void aFailedWriteFailsThisAndEveryLaterCall() throws IOException {
+    Path full = Path.of("/dev/full"); // every write: ENOSPC, as on a full disk
+    byte[] data = new byte[200 << 10];
+    try (FileChannel ch = FileChannel.open(full, StandardOpenOption.WRITE);
+        PipelinedAppender appender = PipelinedAppender.open(full, ch, 0, false)) {
+      IOException first =
+          assertThrows(
+              IOException.class,
+              () -> {
+                appender.append(data, 0, data.length);
+                appender.drain();
+              });
+      assertTrue(appender.isBroken(), first.toString());
+      IOException later = assertThrows(IOException.class, () -> appender.append(data, 0, 1));
+      assertTrue(later.getMessage().contains("earlier append"), later.getMessage());
+      assertThrows(IOException.class, appender::drain);
+    }
   }
 }
