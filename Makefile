@@ -17,7 +17,7 @@ export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := mvn -B -q -e
 SOCKET ?= $(if $(XDG_RUNTIME_DIR),$(XDG_RUNTIME_DIR),/tmp)/transferd/echo.sock
 
-.PHONY: build run test interop bench bench-ttrpc bench-streams clean
+.PHONY: build run test interop bench bench-ttrpc bench-streams bench-registry clean
 
 build:
 	$(MVN) -DskipTests install
@@ -47,6 +47,13 @@ bench-streams: build
 	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StreamsBench $(BENCH_ARGS)
+
+## bench-registry: pull and push of a 1 GiB, 8-layer image with a local docker-registry, ours beside
+## skopeo and ctr (needs docker-registry, skopeo, containerd; runs containerd, so as root; ~10 min).
+bench-registry: build
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.RegistryBench $(BENCH_ARGS)
 
 clean:
 	mvn -B -q clean
