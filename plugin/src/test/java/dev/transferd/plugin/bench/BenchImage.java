@@ -28,9 +28,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * A single-platform (linux/amd64) OCI image layout written straight to disk, for the registry
  * benchmark: each layer is a real tar holding one file of seeded random (incompressible) bytes,
  * gzip'd as stored (uncompressed) deflate blocks, with its diff_id in the config. Random bytes do
- * not compress, and even deflate level 1 runs at only 10-15 MB/s on this loaded VM, so stored blocks
- * keep building a gigabyte to seconds while every layer stays valid gzip.
- * Nothing is held in memory beyond a buffer per layer being written.
+ * not compress, and even deflate level 1 runs at only 10-15 MB/s on this loaded VM, so stored
+ * blocks keep building a gigabyte to seconds while every layer stays valid gzip. Nothing is held in
+ * memory beyond a buffer per layer being written.
  */
 final class BenchImage {
   private static final ObjectMapper JSON = new ObjectMapper();

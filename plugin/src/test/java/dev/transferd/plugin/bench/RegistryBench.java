@@ -43,11 +43,12 @@ import java.util.stream.Stream;
  * push_vs_best}: the best peer's time divided by ours (higher is better).
  *
  * <p>Options: {@code --rounds N} (default 2), {@code --layers N} (8), {@code --layer-mib N} (128),
- * {@code --downloads N} and {@code --uploads N} (our service-wide limits; default 3 as the daemon).
+ * {@code --downloads N} and {@code --uploads N} (our service-wide limits; default 3 as the daemon),
+ * {@code --tools ours,skopeo,ctr} (a subset, for profiling; then no summary lines).
  */
 public final class RegistryBench {
   private static final String NAME = "bench:1";
-  private static final List<String> TOOLS = List.of("ours", "skopeo", "ctr");
+  private static final List<String> ALL_TOOLS = List.of("ours", "skopeo", "ctr");
 
   private final Path work;
   private final BenchImage.Layout image;
@@ -55,17 +56,21 @@ public final class RegistryBench {
   private final TransferSettings settings;
   private final String sourceRef;
 
+  private final List<String> tools;
+
   /** Everything running, closed by a shutdown hook too (an interrupted bench leaves nothing). */
   private final List<AutoCloseable> open;
 
   private RegistryBench(
       List<AutoCloseable> open,
+      List<String> tools,
       Path work,
       BenchImage.Layout image,
       TestRegistry source,
       String sourceRef,
       TransferSettings settings) {
     this.open = open;
+    this.tools = tools;
     this.work = work;
     this.image = image;
     this.source = source;
@@ -78,6 +83,7 @@ public final class RegistryBench {
     int layers = 8;
     long layerMib = 128;
     TransferSettings settings = TransferSettings.DEFAULTS;
+    List<String> tools = ALL_TOOLS;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -85,12 +91,13 @@ public final class RegistryBench {
         case "--layer-mib" -> layerMib = Long.parseLong(args[++i]);
         case "--downloads" ->
             settings = settings.withMaxConcurrentDownloads(Integer.parseInt(args[++i]));
+        case "--tools" -> tools = List.of(args[++i].split(","));
         case "--uploads" ->
             settings = settings.withMaxConcurrentUploadedLayers(Integer.parseInt(args[++i]));
         default -> {
           System.err.println(
               "usage: RegistryBench [--rounds N] [--layers N] [--layer-mib N] [--downloads N]"
-                  + " [--uploads N]");
+                  + " [--uploads N] [--tools ours,skopeo,ctr]");
           System.exit(2);
         }
       }
@@ -119,18 +126,20 @@ public final class RegistryBench {
           "oci:" + layout.dir() + ":latest",
           "docker://" + ref);
       note("skopeo pushed it to %s in %.1f s (setup)", ref, seconds(t0));
-      RegistryBench bench = new RegistryBench(toClose, work, layout, source, ref, settings);
+      RegistryBench bench = new RegistryBench(toClose, tools, work, layout, source, ref, settings);
       bench.warmUp();
       Map<String, List<Double>> pull = new LinkedHashMap<>();
       Map<String, List<Double>> push = new LinkedHashMap<>();
-      for (String t : TOOLS) {
+      for (String t : tools) {
         pull.put(t, new ArrayList<>());
         push.put(t, new ArrayList<>());
       }
       for (int round = 0; round < rounds; round++) {
         bench.round(round, pull, push);
       }
-      report(pull, push);
+      if (tools.equals(ALL_TOOLS)) {
+        report(pull, push);
+      }
     } finally {
       closeAll(toClose, work);
       Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -189,12 +198,14 @@ public final class RegistryBench {
       throws Exception {
     Path dir = work.resolve("round-" + round);
     Files.createDirectories(dir);
-    List<String> order = rotated(round);
+    List<String> order = rotated(tools, round);
     try (Pulled pulled = new Pulled()) {
       open.add(pulled);
       pulled.ours = OurTransferd.start(dir.resolve("ours"), settings);
       pulled.skopeoDir = dir.resolve("skopeo-oci");
-      pulled.containerd = BenchContainerd.start(dir.resolve("containerd"));
+      if (tools.contains("ctr")) {
+        pulled.containerd = BenchContainerd.start(dir.resolve("containerd"));
+      }
       for (String tool : order) {
         double s = timePull(tool, pulled, dir);
         pull.get(tool).add(s);
@@ -320,10 +331,10 @@ public final class RegistryBench {
     }
   }
 
-  private static List<String> rotated(int round) {
+  private static List<String> rotated(List<String> tools, int round) {
     List<String> order = new ArrayList<>();
-    for (int i = 0; i < TOOLS.size(); i++) {
-      order.add(TOOLS.get((i + round) % TOOLS.size()));
+    for (int i = 0; i < tools.size(); i++) {
+      order.add(tools.get((i + round) % tools.size()));
     }
     return order;
   }
@@ -339,10 +350,10 @@ public final class RegistryBench {
     row("pull", pull);
     row("push", push);
     System.out.println();
-    for (String t : TOOLS) {
+    for (String t : ALL_TOOLS) {
       System.out.printf(Locale.ROOT, "BENCH pull_%s_s %.2f s%n", t, median(pull.get(t)));
     }
-    for (String t : TOOLS) {
+    for (String t : ALL_TOOLS) {
       System.out.printf(Locale.ROOT, "BENCH push_%s_s %.2f s%n", t, median(push.get(t)));
     }
     System.out.printf(Locale.ROOT, "BENCH pull_vs_best %.2f x%n", vsBest(pull));
@@ -351,7 +362,7 @@ public final class RegistryBench {
 
   private static void row(String what, Map<String, List<Double>> times) {
     StringBuilder sb = new StringBuilder("| " + what + " |");
-    for (String t : TOOLS) {
+    for (String t : ALL_TOOLS) {
       List<Double> v = times.get(t).stream().sorted().toList();
       sb.append(
           String.format(Locale.ROOT, " %.2f (%.2f–%.2f) |", median(v), v.getFirst(), v.getLast()));
