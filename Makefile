@@ -15,7 +15,7 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN := mvn -B -q -e
-.PHONY: build run dist test interop bench bench-ttrpc bench-streams bench-store bench-archives bench-cli clean
+.PHONY: build run dist test interop bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
 
 build:
 	$(MVN) -DskipTests install
@@ -78,6 +78,13 @@ bench-archives: build
 	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.ArchivesBench $(BENCH_ARGS)
+
+## bench-registry: pull and push of a 1 GiB, 8-layer image with a local docker-registry, ours beside
+## skopeo and ctr (needs docker-registry, skopeo, containerd; runs containerd, so as root; ~10 min).
+bench-registry: build
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.RegistryBench $(BENCH_ARGS)
 
 clean:
 	mvn -B -q clean

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,6 +78,15 @@ public final class Transferctl implements Runnable, AutoCloseable {
       defaultValue = "auto")
   ProgressMode progress;
 
+  @Option(
+      names = "--trace",
+      scope = ScopeType.INHERIT,
+      description =
+          "send a new W3C trace context with every call and print its trace id on stderr; the"
+              + " daemon's log lines for the calls end with it (TRACEPARENT in the environment"
+              + " continues that trace instead)")
+  boolean trace;
+
   final PrintStream out;
   final PrintStream err;
   final InputStream in;
@@ -139,9 +149,15 @@ public final class Transferctl implements Runnable, AutoCloseable {
   /** The ttrpc client, connected on first use. */
   TtrpcClient client() {
     if (client == null) {
+      TtrpcClient.Builder builder =
+          TtrpcClient.builder(socket()).connectTimeout(java.time.Duration.ofSeconds(5));
+      Optional<TraceContext> context = TraceContext.of(env, trace);
+      context.ifPresent(c -> builder.interceptor(c.interceptor()));
+      if (trace) {
+        context.ifPresent(c -> err.println("transferctl: trace id " + c.traceId()));
+      }
       try {
-        client =
-            TtrpcClient.builder(socket()).connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        client = builder.build();
       } catch (TtrpcException e) {
         throw new DaemonUnreachableException(socket(), e);
       }
