@@ -12,6 +12,7 @@ import dev.transferd.ttrpc.StatusCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,5 +52,21 @@ class EmbeddedStoreTest {
       assertFalse(Files.exists(emptied));
       assertEquals(3, store.content().status("default", "resumable").orElseThrow().offset());
     }
+  }
+
+  @Test
+  void callsAfterCloseAreUnavailableInsteadOfCrashingTheProcess() throws IOException {
+    EmbeddedStore store = StoreFixtures.openQuiet(root);
+    StoreFixtures.put(store, "default", "before close", Map.of());
+    store.close();
+    // LMDB would take the JVM down on a transaction begun after its environment closed.
+    StoreException read =
+        assertThrows(StoreException.class, () -> store.images().list("default", List.of()));
+    assertEquals(StatusCode.UNAVAILABLE, read.code());
+    StoreException write =
+        assertThrows(
+            StoreException.class, () -> store.leases().create("default", "after-close", Map.of()));
+    assertEquals(StatusCode.UNAVAILABLE, write.code());
+    assertTrue(write.getMessage().contains("closed"), write.getMessage());
   }
 }
