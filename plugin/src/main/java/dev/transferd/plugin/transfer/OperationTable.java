@@ -1,6 +1,5 @@
 package dev.transferd.plugin.transfer;
 
-import dev.transferd.plugin.archive.ArchiveLimits;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
@@ -50,11 +49,11 @@ final class OperationTable {
           .add(
               ImportStreamEndpoint.class,
               ImageStoreEndpoint.class,
-              new ImportOperation(store, ArchiveLimits.DEFAULTS, clock))
+              new ImportOperation(store, settings.archiveLimits(), clock))
           .add(
               ImageStoreEndpoint.class,
               ExportStreamEndpoint.class,
-              new ExportOperation(store, ArchiveLimits.DEFAULTS))
+              new ExportOperation(store, settings.archiveLimits(), clock))
           .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock));
     }
     return b.build();

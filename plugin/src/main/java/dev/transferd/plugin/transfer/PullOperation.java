@@ -138,9 +138,12 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         long before = writer.offset();
         try (InputStream in = client.fetch(d, writer.offset())) {
           int n;
+          // Whole buffers: the HTTP client hands over whatever one socket read got (often a few
+          // KiB), and each write to the ingest is a syscall and a digest update. Bytes read into a
+          // buffer that a failure cuts short are fetched again from the ingest's offset.
           while (writer.offset() < d.getSize()
               && (n =
-                      in.read(
+                      in.readNBytes(
                           buffer, 0, (int) Math.min(buffer.length, d.getSize() - writer.offset())))
                   > 0) {
             writer.write(buffer, 0, n);

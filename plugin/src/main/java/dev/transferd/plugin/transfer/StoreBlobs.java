@@ -1,6 +1,7 @@
 package dev.transferd.plugin.transfer;
 
 import dev.transferd.plugin.archive.BlobSink;
+import dev.transferd.plugin.store.ContentInfo;
 import dev.transferd.plugin.store.ContentStore;
 import dev.transferd.plugin.store.ContentWriter;
 import dev.transferd.plugin.store.Lease;
@@ -10,29 +11,37 @@ import dev.transferd.plugin.store.WriteRequest;
 import dev.transferd.ttrpc.StatusCode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The content store of one namespace as the archive code's blob sink and source. Ingests are opened
- * under the operation's lease (null: none, for export) with refs unique to it, and aborted (bytes
- * removed) when closed uncommitted, so a failed import leaves no ingest behind.
+ * under the operation's lease (null: none) with refs unique to this instance (two imports under one
+ * caller's lease do not lock each other out), and aborted (bytes removed) when closed uncommitted,
+ * so a failed import leaves no ingest behind.
  */
 final class StoreBlobs implements BlobSink {
   private static final Logger log = LoggerFactory.getLogger(StoreBlobs.class);
+  private static final SecureRandom REF_IDS = new SecureRandom();
+  private static final String UNCOMPRESSED_LABEL = "containerd.io/uncompressed";
 
   private final ContentStore content;
   private final LeaseManager leases;
   private final String namespace;
   private final String lease;
+  private final String refPrefix;
 
   StoreBlobs(ContentStore content, LeaseManager leases, String namespace, String lease) {
     this.content = content;
     this.leases = leases;
     this.namespace = namespace;
     this.lease = lease;
+    this.refPrefix = "import-" + Long.toHexString(REF_IDS.nextLong()) + "-";
   }
 
   @Override
@@ -49,6 +58,15 @@ final class StoreBlobs implements BlobSink {
   }
 
   @Override
+  public Optional<String> compressedFormOf(String uncompressed) {
+    String filter = "labels.\"" + UNCOMPRESSED_LABEL + "\"==\"" + uncompressed + "\"";
+    return content.list(namespace, List.of(filter)).stream()
+        .map(ContentInfo::digest)
+        .filter(d -> !d.equals(uncompressed))
+        .findFirst();
+  }
+
+  @Override
   public void retain(String digest) {
     if (lease != null) {
       leases.addResource(namespace, lease, new Lease.Resource(digest, "content"));
@@ -57,7 +75,7 @@ final class StoreBlobs implements BlobSink {
 
   @Override
   public Ingest ingest(String ref) throws IOException {
-    String unique = (lease == null ? "" : lease + "-") + ref;
+    String unique = refPrefix + ref;
     ContentWriter writer = content.writer(WriteRequest.of(namespace, unique).underLease(lease));
     if (writer.offset() > 0) { // a stale ingest of the same ref: start over
       writer.close();
@@ -84,12 +102,16 @@ final class StoreBlobs implements BlobSink {
       }
 
       @Override
-      public void commit(long size, String digest) throws IOException {
+      public void commit(long size, String digest, Map<String, String> labels) throws IOException {
         try {
-          w.commit(size, digest, Map.of());
+          w.commit(size, digest, labels);
         } catch (StoreException e) {
           if (e.code() != StatusCode.ALREADY_EXISTS) {
             throw e;
+          }
+          if (!labels.isEmpty()) {
+            List<String> paths = labels.keySet().stream().map(k -> "labels." + k).toList();
+            content.update(namespace, digest, labels, paths);
           }
         } finally {
           done = true;

@@ -78,7 +78,11 @@ public final class TransferService {
   private Empty transfer(CallContext call, TransferRequest request) throws Exception {
     long start = System.nanoTime();
     TransferContext context =
-        new TransferContext(StreamingProtocol.namespace(call), streams, settings);
+        new TransferContext(
+            StreamingProtocol.namespace(call),
+            call.metadata().get(TransferContext.LEASE_KEY).filter(s -> !s.isEmpty()).orElse(null),
+            streams,
+            settings);
     Status outcome = Status.OK;
     try {
       String progress = request.getOptions().getProgressStream();

@@ -1,9 +1,11 @@
 package dev.transferd.plugin.archive;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
@@ -30,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,6 +128,46 @@ class ArchiveTransferTest {
     Image image = store.images().get(NS, "docker.io/library/save:1").orElseThrow();
     assertEquals(MediaTypes.DOCKER_MANIFEST, image.target().getMediaType());
     assertEquals("a", image.labels().get("team"));
+  }
+
+  @Test
+  void forceCompressStoresGzipLayersLabelledWithTheirDiffIdsAndGcTakesTheTars() throws Exception {
+    TestImages.Image a = TestImages.image("fc", "amd64", "", 2, false, false);
+    Map<TestImages.Image, List<String>> images = new LinkedHashMap<>();
+    images.put(a, List.of("fc:1"));
+    client.transfer(
+        ImportArchive.from(new ByteArrayInputStream(TestImages.dockerSave(images)))
+            .withForceCompress(true),
+        ctrImport());
+
+    Image image = store.images().get(NS, "docker.io/library/fc:1").orElseThrow();
+    JsonNode manifest = ArchiveJson.parse(readBlob(image.target().getDigest()), "manifest");
+    assertEquals(a.config().digest(), manifest.path("config").path("digest").asText());
+    store.collectGarbage();
+    for (int i = 0; i < a.diffs().size(); i++) {
+      JsonNode layer = manifest.path("layers").get(i);
+      String digest = layer.path("digest").asText();
+      String diffId = Digests.of(a.diffs().get(i));
+      assertEquals(MediaTypes.DOCKER_LAYER_GZIP, layer.path("mediaType").asText());
+      assertEquals(
+          diffId,
+          store
+              .content()
+              .info(NS, digest)
+              .orElseThrow()
+              .labels()
+              .get("containerd.io/uncompressed"));
+      try (InputStream in = new GZIPInputStream(store.content().read(NS, digest, 0))) {
+        assertArrayEquals(a.diffs().get(i), in.readAllBytes());
+      }
+      assertTrue(store.content().info(NS, diffId).isEmpty(), "the uncompressed tar was left to GC");
+    }
+  }
+
+  private byte[] readBlob(String digest) throws IOException {
+    try (InputStream in = store.content().read(NS, digest, 0)) {
+      return in.readAllBytes();
+    }
   }
 
   @Test

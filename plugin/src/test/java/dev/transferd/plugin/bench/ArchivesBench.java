@@ -9,6 +9,7 @@ import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.plugin.transfer.TransferSettings;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingFixture;
+import dev.transferd.streams.bytestream.ByteStreamSettings;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
@@ -40,42 +41,84 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * then 3 times; the median counts. Prints {@code BENCH} lines ending with {@code import_gbps},
  * {@code import_vs_ctr} and {@code export_vs_ctr} (ctr's time ÷ ours).
  *
- * <p>Options: {@code --mib N} archive size, {@code --runs N}.
+ * <p>Options: {@code --mib N} archive size, {@code --runs N}, {@code --window BYTES} and {@code
+ * --chunk BYTES} for the byte streams of both client and server (default containerd's 64 KiB / 32
+ * KiB), {@code --no-ctr} to measure ours only (no root needed), {@code --import-only}.
  */
 public final class ArchivesBench {
   private static final String NAME = "example.com/bench:latest";
+  private static ByteStreamSettings streams = ByteStreamSettings.CONTAINERD;
+
+  /** CPU seconds of this process during each timed import (warm-up excluded by the median). */
+  private static final List<Double> importCpu = new ArrayList<>();
 
   public static void main(String[] args) throws Exception {
     long mib = 1024;
     int runs = 3;
+    int window = ByteStreamSettings.CONTAINERD.window();
+    int chunk = ByteStreamSettings.CONTAINERD.maxChunk();
+    boolean withCtr = true;
+    boolean exports = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--mib" -> mib = Long.parseLong(args[++i]);
         case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--window" -> window = Integer.parseInt(args[++i]);
+        case "--chunk" -> chunk = Integer.parseInt(args[++i]);
+        case "--no-ctr" -> withCtr = false;
+        case "--import-only" -> exports = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    streams = new ByteStreamSettings(window, chunk);
     Path dir = Files.createTempDirectory("bench-archives");
     try {
       Path archive = dockerSave(dir, mib << 20, 4);
       long size = Files.size(archive);
-      System.out.printf(Locale.ROOT, "archive: %s, %d bytes%n", archive, size);
+      System.out.printf(
+          Locale.ROOT,
+          "archive: %s, %d bytes; byte streams: window %d, chunk %d%n",
+          archive,
+          size,
+          window,
+          chunk);
+      importCpu.clear();
       double ours = medianSeconds(runs, () -> oursImport(dir, archive, false));
-      double oursExport = medianSeconds(runs, () -> oursImport(dir, archive, true));
-      double ctrImport;
-      double ctrExport;
-      try (CtrDaemon ctr = CtrDaemon.start(Files.createDirectories(dir.resolve("containerd")))) {
-        ctrImport = medianSeconds(runs, () -> ctr.importArchive(archive));
-        ctrExport =
-            medianSeconds(runs, () -> ctr.exportAfterImport(archive, dir.resolve("ctr-out.tar")));
-      }
       System.out.printf(Locale.ROOT, "BENCH import_seconds %.3f s%n", ours);
-      System.out.printf(Locale.ROOT, "BENCH ctr_import_seconds %.3f s%n", ctrImport);
-      System.out.printf(Locale.ROOT, "BENCH export_seconds %.3f s%n", oursExport);
-      System.out.printf(Locale.ROOT, "BENCH ctr_export_seconds %.3f s%n", ctrExport);
-      System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
-      System.out.printf(Locale.ROOT, "BENCH import_vs_ctr %.2f x%n", ctrImport / ours);
-      System.out.printf(Locale.ROOT, "BENCH export_vs_ctr %.2f x%n", ctrExport / oursExport);
+      importCpu.sort(null);
+      double cpu = importCpu.get(importCpu.size() / 2);
+      System.out.printf(
+          Locale.ROOT,
+          "BENCH import_cpu_seconds_per_gib %.3f s (client and server, one process)%n",
+          cpu / (size / (double) (1L << 30)));
+      double oursExport = Double.NaN;
+      if (exports) {
+        oursExport = medianSeconds(runs, () -> oursImport(dir, archive, true));
+        System.out.printf(Locale.ROOT, "BENCH export_seconds %.3f s%n", oursExport);
+      }
+      if (withCtr) {
+        double ctrImport;
+        double ctrExport = Double.NaN;
+        try (CtrDaemon ctr = CtrDaemon.start(Files.createDirectories(dir.resolve("containerd")))) {
+          ctrImport = medianSeconds(runs, () -> ctr.importArchive(archive));
+          if (exports) {
+            ctrExport =
+                medianSeconds(
+                    runs, () -> ctr.exportAfterImport(archive, dir.resolve("ctr-out.tar")));
+          }
+        }
+        System.out.printf(Locale.ROOT, "BENCH ctr_import_seconds %.3f s%n", ctrImport);
+        if (exports) {
+          System.out.printf(Locale.ROOT, "BENCH ctr_export_seconds %.3f s%n", ctrExport);
+        }
+        System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
+        System.out.printf(Locale.ROOT, "BENCH import_vs_ctr %.2f x%n", ctrImport / ours);
+        if (exports) {
+          System.out.printf(Locale.ROOT, "BENCH export_vs_ctr %.2f x%n", ctrExport / oursExport);
+        }
+      } else {
+        System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
+      }
     } finally {
       try (var walk = Files.walk(dir)) {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -106,16 +149,19 @@ public final class ArchivesBench {
             EmbeddedStore.open(
                 root, EmbeddedStoreOptions.defaults().withGcInterval(Duration.ZERO));
         StreamingFixture server = serve(store)) {
-      TransferClient client = TransferClient.builder(server.client).namespace("default").build();
+      TransferClient client =
+          TransferClient.builder(server.client).namespace("default").byteStreams(streams).build();
       StoredImage destination =
           StoredImage.named("")
               .withExtraReference(new ImageReference("bench", true, true, false, false));
+      long cpuStart = processCpuNanos();
       long start = System.nanoTime();
       try (InputStream in = Files.newInputStream(archive)) {
         client.transfer(ImportArchive.from(in), destination);
       }
       double imported = (System.nanoTime() - start) / 1e9;
       if (!export) {
+        importCpu.add((processCpuNanos() - cpuStart) / 1e9);
         return imported;
       }
       Path out = dir.resolve("out.tar");
@@ -131,10 +177,16 @@ public final class ArchivesBench {
     }
   }
 
+  private static long processCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
+  }
+
   private static StreamingFixture serve(EmbeddedStore store) throws IOException {
     StreamManager manager = new StreamManager();
     return StreamingFixture.start(
-        manager, TransferService.definition(manager, TransferSettings.DEFAULTS, store));
+        manager,
+        TransferService.definition(
+            manager, TransferSettings.DEFAULTS.withByteStreams(streams), store));
   }
 
   /** A docker-save v1.2 archive of {@code layers} layers, each a tar of one random file. */
