@@ -23,17 +23,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.ClientVersion.class,
     description = "Pull, push, import, export and tag images through transferd.",
-    subcommands = {
-      PullCommand.class,
-      PushCommand.class,
-      ImportCommand.class,
-      ExportCommand.class,
-      TagCommand.class,
-      ImagesCommand.class,
-      ContentCommand.class,
-      LeasesCommand.class,
-      VersionCommand.class
-    },
+    // The commands are added by Commands, only the one a run needs.
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success",
@@ -112,6 +102,7 @@ public final class Transferctl implements Runnable, AutoCloseable {
   /** Runs one command line and returns its exit code. */
   int execute(String... args) {
     CommandLine line = new CommandLine(this);
+    Commands.addTo(line, args);
     line.setOut(new java.io.PrintWriter(out, true));
     line.setErr(new java.io.PrintWriter(err, true));
     line.setExecutionExceptionHandler(
