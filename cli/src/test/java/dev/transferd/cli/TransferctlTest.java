@@ -70,6 +70,26 @@ class TransferctlTest {
   }
 
   @Test
+  void helpListsEveryCommandAndATypoGetsASuggestion() {
+    // Commands are added lazily, one per run; help and typos must still see them all.
+    CliFixture.Result help = fixture.run("--help");
+    assertEquals(0, help.code(), help.err());
+    for (String command :
+        new String[] {
+          "pull", "push", "import", "export", "tag", "images", "content", "leases", "version"
+        }) {
+      assertTrue(
+          help.out().lines().anyMatch(l -> l.matches("  " + command + "[ ,].*")),
+          command + " in:\n" + help.out());
+    }
+    CliFixture.Result typo = fixture.run("--progress", "none", "imags", "ls");
+    assertEquals(ExitCodes.USAGE, typo.code());
+    assertTrue(typo.err().contains("Did you mean: transferctl image"), typo.err());
+    CliFixture.Result alias = fixture.run("-n", "other", "i", "ls", "-q");
+    assertEquals(0, alias.code(), alias.err());
+  }
+
+  @Test
   void aMissingCommandIsAUsageError() {
     assertEquals(ExitCodes.USAGE, fixture.run().code());
     CliFixture.Result r = fixture.run("images");

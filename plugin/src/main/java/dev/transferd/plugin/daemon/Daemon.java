@@ -1,21 +1,25 @@
 package dev.transferd.plugin.daemon;
 
+import dev.transferd.plugin.registry.RegistryRequestObserver;
 import dev.transferd.plugin.services.ContentService;
 import dev.transferd.plugin.services.ImagesService;
 import dev.transferd.plugin.services.IntrospectionService;
 import dev.transferd.plugin.services.LeasesService;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
+import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingService;
 import dev.transferd.ttrpc.PeerCredentialsPolicy;
 import dev.transferd.ttrpc.TtrpcServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,14 +39,21 @@ public final class Daemon implements AutoCloseable {
   private final EmbeddedStore store;
   private final TtrpcServer server;
   private final Thread startupGc;
+  private final MetricsEndpoint metrics; // null when no [metrics] address is set
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private Daemon(DaemonConfig config, EmbeddedStore store, TtrpcServer server, Thread startupGc) {
+  private Daemon(
+      DaemonConfig config,
+      EmbeddedStore store,
+      TtrpcServer server,
+      Thread startupGc,
+      MetricsEndpoint metrics) {
     this.config = config;
     this.store = store;
     this.server = server;
     this.startupGc = startupGc;
+    this.metrics = metrics;
   }
 
   /**
@@ -60,13 +71,24 @@ public final class Daemon implements AutoCloseable {
     EmbeddedStore store = EmbeddedStore.open(root);
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
+    TransferLog transferLog = new TransferLog();
+    DaemonMetrics counters = new DaemonMetrics();
+    TransferObserver observer =
+        report -> {
+          transferLog.transferEnded(report);
+          counters.transferEnded(report);
+        };
     TtrpcServer server;
     try {
       server =
           TtrpcServer.builder()
-              .interceptor(new TransferLog())
+              // outermost, so that every line a call logs carries its trace id
+              .interceptor(new TraceContextInterceptor())
+              .interceptor(counters)
+              .interceptor(transferLog)
               .addService(StreamingService.definition(streams))
-              .addService(TransferService.definition(streams, config.transferSettings(), store))
+              .addService(
+                  TransferService.definition(streams, config.transferSettings(), store, observer))
               .addService(ImagesService.definition(store))
               .addService(ContentService.definition(store))
               .addService(LeasesService.definition(store))
@@ -82,9 +104,15 @@ public final class Daemon implements AutoCloseable {
       store.close();
       throw e;
     }
+    MetricsEndpoint endpoint = null;
     try {
       if (ownedSocket) {
         chown(config.address(), config.socketUid(), config.socketGid());
+      }
+      if (!config.metricsAddress().isEmpty()) {
+        endpoint = MetricsEndpoint.start(config.metricsAddress(), counters::scrape);
+        RegistryRequestObserver.install(counters);
+        log.info("metrics on http://{}/metrics", hostPort(endpoint.address()));
       }
     } catch (IOException e) {
       server.close();
@@ -93,7 +121,7 @@ public final class Daemon implements AutoCloseable {
     }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
     Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
-    return new Daemon(config, store, server, gc);
+    return new Daemon(config, store, server, gc, endpoint);
   }
 
   private static void collectGarbage(EmbeddedStore store) {
@@ -133,6 +161,16 @@ public final class Daemon implements AutoCloseable {
     return server.address();
   }
 
+  /** Where {@code /metrics} is served, if it is. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    return Optional.ofNullable(metrics).map(MetricsEndpoint::address);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
   /** Transfer and stream calls running now. */
   public int activeCalls() {
     return server.activeCalls();
@@ -157,6 +195,10 @@ public final class Daemon implements AutoCloseable {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
       server.shutdown(grace);
+      if (metrics != null) {
+        metrics.close();
+        RegistryRequestObserver.install(RegistryRequestObserver.NONE);
+      }
       // Handlers failed by the shutdown may still be inside the store, and so may the startup
       // collection: the store closes only after they have left it (LMDB must not be closed under
       // a running transaction).

@@ -71,7 +71,8 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
               root,
               imageName,
               new RemoteGraph.Filter(
-                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()));
+                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()),
+              context::countBytes);
       String sourceKey = ImageGraph.DISTRIBUTION_SOURCE + client.registryHost();
       String repo = client.reference().repository();
       List<BlobTasks.Task> tasks = new ArrayList<>();
@@ -79,14 +80,13 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         tasks.add(
             () -> {
               BlobProgress events =
-                  new BlobProgress(progress, "downloading", blob.desc(), blob.parents());
+                  new BlobProgress(context, "downloading", blob.desc(), blob.parents());
               fetchBlob(ns, lease.id(), client, blob.desc(), events, sourceKey, repo);
             });
       }
       BlobTasks.runAll(limits.downloads(), tasks);
       for (RemoteGraph.Node node : graph.manifests) {
-        BlobProgress events =
-            new BlobProgress(progress, "downloading", node.desc(), node.parents());
+        BlobProgress events = new BlobProgress(context, "downloading", node.desc(), node.parents());
         Map<String, String> labels = new LinkedHashMap<>(ImageGraph.gcLabels(node.kept()));
         commitBytes(ns, lease.id(), node.desc(), node.bytes(), labels, events, sourceKey, repo);
       }
@@ -138,12 +138,16 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         long before = writer.offset();
         try (InputStream in = client.fetch(d, writer.offset())) {
           int n;
+          // Whole buffers: the HTTP client hands over whatever one socket read got (often a few
+          // KiB), and each write to the ingest is a syscall and a digest update. Bytes read into a
+          // buffer that a failure cuts short are fetched again from the ingest's offset.
           while (writer.offset() < d.getSize()
               && (n =
-                      in.read(
+                      in.readNBytes(
                           buffer, 0, (int) Math.min(buffer.length, d.getSize() - writer.offset())))
                   > 0) {
             writer.write(buffer, 0, n);
+            events.moved(n);
             events.active(writer.offset(), false);
           }
         } catch (IOException e) {

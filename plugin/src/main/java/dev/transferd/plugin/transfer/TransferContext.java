@@ -7,6 +7,7 @@ import dev.transferd.ttrpc.Status;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One Transfer call on the server: its namespace, lease and settings, and every side stream it took
@@ -14,7 +15,8 @@ import java.util.List;
  * the call returns: {@link #complete} after success (an export stream is flushed and closed, so the
  * client has all bytes and the end before it has the response), {@link #abort} after a failure
  * (byte and credential streams end with the error status; the progress stream ends cleanly, as in
- * containerd). Used by the call's handler thread only.
+ * containerd). Used by the call's handler thread only, except {@link #countBytes}, which the
+ * operation's worker threads (concurrent downloads and uploads) call too.
  */
 final class TransferContext {
   /** A side stream the call took, and how to end it. */
@@ -35,6 +37,8 @@ final class TransferContext {
   private final TransferSettings settings;
   private final List<SideStream> sideStreams = new ArrayList<>();
   private ProgressReporter progress = ProgressReporter.none();
+  // A LongAdder: blob tasks add from several threads at once, per read, without contending.
+  private final LongAdder bytesMoved = new LongAdder();
 
   TransferContext(
       String namespace, String lease, StreamManager manager, TransferSettings settings) {
@@ -59,6 +63,16 @@ final class TransferContext {
 
   ProgressReporter progress() {
     return progress;
+  }
+
+  /** Adds {@code n} bytes moved (fetched, uploaded, received or sent); any thread. */
+  void countBytes(long n) {
+    bytesMoved.add(n);
+  }
+
+  /** The bytes moved so far; exact once the operation and its side streams have ended. */
+  long bytesMoved() {
+    return bytesMoved.sum();
   }
 
   /**

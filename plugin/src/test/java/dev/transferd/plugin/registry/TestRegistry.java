@@ -57,7 +57,7 @@ public final class TestRegistry implements AutoCloseable {
     return r;
   }
 
-  static TestRegistry plain(Path dir) throws Exception {
+  public static TestRegistry plain(Path dir) throws Exception {
     return start(dir, "", "");
   }
 

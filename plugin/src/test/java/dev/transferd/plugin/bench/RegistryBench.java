@@ -1,0 +1,443 @@
+package dev.transferd.plugin.bench;
+
+import dev.transferd.plugin.registry.TestRegistry;
+import dev.transferd.plugin.transfer.TransferSettings;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code make bench-registry}: pull and push of a 1 GiB, 8-layer image against a local {@code
+ * docker-registry}, ours beside {@code skopeo copy} and Debian's {@code ctr} in the same run.
+ *
+ * <p>Setup (not timed): an OCI layout of 8 gzip'd tar layers of random bytes, pushed by skopeo to a
+ * source registry on 127.0.0.1; a small image of the same shape pulled and pushed once by ours to
+ * warm up the JIT, as a long-running daemon would be.
+ *
+ * <p>Each round, in an order rotating between rounds:
+ *
+ * <ul>
+ *   <li>pull into an empty destination: ours (Transfer service on a unix socket, {@link
+ *       dev.transferd.streams.client.TransferClient}, registry to a fresh embedded store), {@code
+ *       skopeo copy docker://… oci:<fresh dir>}, and {@code ctr content fetch --plain-http} into a
+ *       freshly started containerd with an empty root;
+ *   <li>push what each one pulled, each to a freshly started second registry with empty storage (so
+ *       no blob "already exists" and no cross-repository mount is possible): ours (image store to
+ *       registry), {@code skopeo copy oci:<dir> docker://…}, {@code ctr images push --plain-http}.
+ * </ul>
+ *
+ * Each result is checked (image stored with every layer; pushed manifest digest as built). Times
+ * are wall clock, with each peer's process start included (they are CLIs; ours is a daemon). The
+ * {@code BENCH} lines are medians over the rounds and end with {@code pull_vs_best} and {@code
+ * push_vs_best}: the best peer's time divided by ours (higher is better).
+ *
+ * <p>Options: {@code --rounds N} (default 2), {@code --layers N} (8), {@code --layer-mib N} (128),
+ * {@code --downloads N} and {@code --uploads N} (our service-wide limits; default 3 as the daemon),
+ * {@code --tools ours,skopeo,ctr} (a subset, for profiling; then no summary lines).
+ */
+public final class RegistryBench {
+  private static final String NAME = "bench:1";
+  private static final List<String> ALL_TOOLS = List.of("ours", "skopeo", "ctr");
+
+  private final Path work;
+  private final BenchImage.Layout image;
+  private final TestRegistry source;
+  private final TransferSettings settings;
+  private final String sourceRef;
+
+  private final List<String> tools;
+
+  /** Everything running, closed by a shutdown hook too (an interrupted bench leaves nothing). */
+  private final List<AutoCloseable> open;
+
+  private RegistryBench(
+      List<AutoCloseable> open,
+      List<String> tools,
+      Path work,
+      BenchImage.Layout image,
+      TestRegistry source,
+      String sourceRef,
+      TransferSettings settings) {
+    this.open = open;
+    this.tools = tools;
+    this.work = work;
+    this.image = image;
+    this.source = source;
+    this.sourceRef = sourceRef;
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int rounds = 2;
+    int layers = 8;
+    long layerMib = 128;
+    TransferSettings settings = TransferSettings.DEFAULTS;
+    List<String> tools = ALL_TOOLS;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--layers" -> layers = Integer.parseInt(args[++i]);
+        case "--layer-mib" -> layerMib = Long.parseLong(args[++i]);
+        case "--downloads" ->
+            settings = settings.withMaxConcurrentDownloads(Integer.parseInt(args[++i]));
+        case "--tools" -> tools = List.of(args[++i].split(","));
+        case "--uploads" ->
+            settings = settings.withMaxConcurrentUploadedLayers(Integer.parseInt(args[++i]));
+        default -> {
+          System.err.println(
+              "usage: RegistryBench [--rounds N] [--layers N] [--layer-mib N] [--downloads N]"
+                  + " [--uploads N] [--tools ours,skopeo,ctr]");
+          System.exit(2);
+        }
+      }
+    }
+    Path work = Files.createTempDirectory(Path.of("/tmp"), "registry-bench");
+    List<AutoCloseable> toClose = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread cleanup = new Thread(() -> closeAll(toClose, work));
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    try {
+      long t0 = System.nanoTime();
+      BenchImage.Layout layout =
+          BenchImage.write(work.resolve("layout"), layers, layerMib << 20, 42);
+      note(
+          "built %d-layer image, %.2f GiB, in %.1f s",
+          layers, layout.totalBytes() / (double) (1L << 30), seconds(t0));
+      TestRegistry source = TestRegistry.plain(work.resolve("source-registry"));
+      toClose.add(source);
+      String ref = source.host() + "/bench/image:v1";
+      t0 = System.nanoTime();
+      run(
+          work.resolve("setup-push.log"),
+          "skopeo",
+          "--insecure-policy",
+          "copy",
+          "--dest-tls-verify=false",
+          "oci:" + layout.dir() + ":latest",
+          "docker://" + ref);
+      note("skopeo pushed it to %s in %.1f s (setup)", ref, seconds(t0));
+      RegistryBench bench = new RegistryBench(toClose, tools, work, layout, source, ref, settings);
+      bench.warmUp();
+      Map<String, List<Double>> pull = new LinkedHashMap<>();
+      Map<String, List<Double>> push = new LinkedHashMap<>();
+      for (String t : tools) {
+        pull.put(t, new ArrayList<>());
+        push.put(t, new ArrayList<>());
+      }
+      for (int round = 0; round < rounds; round++) {
+        bench.round(round, pull, push);
+      }
+      if (tools.equals(ALL_TOOLS)) {
+        report(pull, push);
+      }
+    } finally {
+      closeAll(toClose, work);
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    }
+  }
+
+  /** A small image of the same shape, pulled and pushed by ours once: the JIT's warm-up. */
+  private void warmUp() throws Exception {
+    long t0 = System.nanoTime();
+    BenchImage.Layout small = BenchImage.write(work.resolve("warm-layout"), 8, 8L << 20, 7);
+    String ref = source.host() + "/bench/warmup:v1";
+    run(
+        work.resolve("warm-push.log"),
+        "skopeo",
+        "--insecure-policy",
+        "copy",
+        "--dest-tls-verify=false",
+        "oci:" + small.dir() + ":latest",
+        "docker://" + ref);
+    for (int i = 0; i < 2; i++) {
+      Path dir = work.resolve("warm-ours-" + i);
+      try (OurTransferd ours = OurTransferd.start(dir, settings);
+          TestRegistry target = TestRegistry.plain(work.resolve("warm-target-" + i))) {
+        open.add(ours);
+        open.add(target);
+        ours.pull(ref, NAME);
+        ours.push(NAME, target.host() + "/bench/warm:v1");
+        open.remove(ours);
+        open.remove(target);
+      }
+      delete(dir);
+      delete(work.resolve("warm-target-" + i));
+    }
+    delete(small.dir());
+    note("warmed up ours in %.1f s", seconds(t0));
+  }
+
+  /** What each tool pulled into, kept for its push. */
+  private final class Pulled implements AutoCloseable {
+    OurTransferd ours;
+    Path skopeoDir;
+    BenchContainerd containerd;
+
+    @Override
+    public void close() throws Exception {
+      if (ours != null) {
+        ours.close();
+      }
+      if (containerd != null) {
+        containerd.close();
+      }
+    }
+  }
+
+  private void round(int round, Map<String, List<Double>> pull, Map<String, List<Double>> push)
+      throws Exception {
+    Path dir = work.resolve("round-" + round);
+    Files.createDirectories(dir);
+    List<String> order = rotated(tools, round);
+    try (Pulled pulled = new Pulled()) {
+      open.add(pulled);
+      pulled.ours = OurTransferd.start(dir.resolve("ours"), settings);
+      pulled.skopeoDir = dir.resolve("skopeo-oci");
+      if (tools.contains("ctr")) {
+        pulled.containerd = BenchContainerd.start(dir.resolve("containerd"));
+      }
+      for (String tool : order) {
+        double s = timePull(tool, pulled, dir);
+        pull.get(tool).add(s);
+        note("round %d pull %-6s %6.2f s  (%.0f MB/s)", round + 1, tool, s, mbps(s));
+      }
+      for (String tool : order) {
+        Path regDir = dir.resolve("push-registry-" + tool);
+        try (TestRegistry target = TestRegistry.plain(regDir)) {
+          open.add(target);
+          String ref = target.host() + "/bench/pushed-" + tool + "-" + round + ":v1";
+          double s = timePush(tool, pulled, ref, dir);
+          checkPushed(ref, dir);
+          push.get(tool).add(s);
+          note("round %d push %-6s %6.2f s  (%.0f MB/s)", round + 1, tool, s, mbps(s));
+          open.remove(target);
+        }
+        delete(regDir);
+      }
+      open.remove(pulled);
+    }
+    delete(dir);
+  }
+
+  private double timePull(String tool, Pulled p, Path dir) throws Exception {
+    long t0 = System.nanoTime();
+    switch (tool) {
+      case "ours" -> p.ours.pull(sourceRef, NAME);
+      case "skopeo" ->
+          run(
+              dir.resolve("skopeo-pull.log"),
+              "skopeo",
+              "--insecure-policy",
+              "copy",
+              "--src-tls-verify=false",
+              "docker://" + sourceRef,
+              "oci:" + p.skopeoDir + ":latest");
+      case "ctr" ->
+          run(
+              dir.resolve("ctr-pull.log"),
+              p.containerd.ctr("content", "fetch", "--plain-http", sourceRef));
+      default -> throw new IllegalArgumentException(tool);
+    }
+    double s = seconds(t0);
+    checkPulled(tool, p, dir);
+    return s;
+  }
+
+  private double timePush(String tool, Pulled p, String ref, Path dir) throws Exception {
+    long t0 = System.nanoTime();
+    switch (tool) {
+      case "ours" -> p.ours.push(NAME, ref);
+      case "skopeo" ->
+          run(
+              dir.resolve("skopeo-push.log"),
+              "skopeo",
+              "--insecure-policy",
+              "copy",
+              "--dest-tls-verify=false",
+              "oci:" + p.skopeoDir + ":latest",
+              "docker://" + ref);
+      case "ctr" ->
+          run(
+              dir.resolve("ctr-push.log"),
+              p.containerd.ctr("images", "push", "--plain-http", ref, sourceRef));
+      default -> throw new IllegalArgumentException(tool);
+    }
+    return seconds(t0);
+  }
+
+  /** Every layer arrived, and the image points at the manifest that was built. */
+  private void checkPulled(String tool, Pulled p, Path dir) throws Exception {
+    List<String> missing = new ArrayList<>();
+    String manifest = image.manifest().digest();
+    switch (tool) {
+      case "ours" -> {
+        if (!manifest.equals(p.ours.imageTarget(NAME))) {
+          missing.add("image " + NAME + " -> " + manifest);
+        }
+        for (BenchImage.Blob b : image.layers()) {
+          if (!p.ours.hasContent(b.digest())) {
+            missing.add(b.digest());
+          }
+        }
+      }
+      case "skopeo" -> {
+        for (BenchImage.Blob b : image.layers()) {
+          Path f = p.skopeoDir.resolve("blobs/sha256").resolve(b.digest().substring(7));
+          if (!Files.exists(f) || Files.size(f) != b.size()) {
+            missing.add(b.digest());
+          }
+        }
+      }
+      case "ctr" -> {
+        String listed = run(dir.resolve("ctr-ls.log"), p.containerd.ctr("content", "ls", "-q"));
+        for (BenchImage.Blob b : image.layers()) {
+          if (!listed.contains(b.digest())) {
+            missing.add(b.digest());
+          }
+        }
+        if (!listed.contains(manifest)) {
+          missing.add(manifest);
+        }
+      }
+      default -> throw new IllegalArgumentException(tool);
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(tool + " pull is missing " + missing);
+    }
+  }
+
+  /** The registry serves the pushed tag with the manifest that was built (its blobs checked). */
+  private void checkPushed(String ref, Path dir) throws Exception {
+    Path raw = dir.resolve("pushed-manifest.json");
+    run(
+        dir.resolve("inspect.log"),
+        "sh",
+        "-c",
+        "skopeo inspect --raw --tls-verify=false 'docker://" + ref + "' > '" + raw + "'");
+    String got = BenchImage.sha256(Files.readAllBytes(raw));
+    if (!got.equals(image.manifest().digest())) {
+      throw new IllegalStateException(
+          ref + " serves manifest " + got + ", expected " + image.manifest().digest());
+    }
+  }
+
+  private static List<String> rotated(List<String> tools, int round) {
+    List<String> order = new ArrayList<>();
+    for (int i = 0; i < tools.size(); i++) {
+      order.add(tools.get((i + round) % tools.size()));
+    }
+    return order;
+  }
+
+  private double mbps(double s) {
+    return image.totalBytes() / s / 1e6;
+  }
+
+  private static void report(Map<String, List<Double>> pull, Map<String, List<Double>> push) {
+    System.out.println();
+    System.out.println("| | ours (s) | skopeo (s) | ctr (s) |");
+    System.out.println("|---|---:|---:|---:|");
+    row("pull", pull);
+    row("push", push);
+    System.out.println();
+    for (String t : ALL_TOOLS) {
+      System.out.printf(Locale.ROOT, "BENCH pull_%s_s %.2f s%n", t, median(pull.get(t)));
+    }
+    for (String t : ALL_TOOLS) {
+      System.out.printf(Locale.ROOT, "BENCH push_%s_s %.2f s%n", t, median(push.get(t)));
+    }
+    System.out.printf(Locale.ROOT, "BENCH pull_vs_best %.2f x%n", vsBest(pull));
+    System.out.printf(Locale.ROOT, "BENCH push_vs_best %.2f x%n", vsBest(push));
+  }
+
+  private static void row(String what, Map<String, List<Double>> times) {
+    StringBuilder sb = new StringBuilder("| " + what + " |");
+    for (String t : ALL_TOOLS) {
+      List<Double> v = times.get(t).stream().sorted().toList();
+      sb.append(
+          String.format(Locale.ROOT, " %.2f (%.2f–%.2f) |", median(v), v.getFirst(), v.getLast()));
+    }
+    System.out.println(sb);
+  }
+
+  private static double vsBest(Map<String, List<Double>> times) {
+    double best = Math.min(median(times.get("skopeo")), median(times.get("ctr")));
+    return best / median(times.get("ours"));
+  }
+
+  private static double median(List<Double> v) {
+    double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(a);
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private static void note(String format, Object... args) {
+    System.err.printf(Locale.ROOT, format + "%n", args);
+  }
+
+  private static String run(Path log, String... cmd) throws Exception {
+    return run(log, List.of(cmd));
+  }
+
+  /** Runs {@code cmd} with its output in {@code log}; fails with that output unless it exits 0. */
+  private static String run(Path log, List<String> cmd) throws Exception {
+    File out = log.toFile();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(out)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .start();
+    if (!p.waitFor(30, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IllegalStateException(String.join(" ", cmd) + " did not finish in 30 min");
+    }
+    String text = Files.readString(log, StandardCharsets.UTF_8);
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(
+          String.join(" ", cmd) + " exited " + p.exitValue() + ":\n" + text);
+    }
+    return text;
+  }
+
+  private static void closeAll(List<AutoCloseable> open, Path work) {
+    for (AutoCloseable c : List.copyOf(open).reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("cleanup: " + e);
+      }
+    }
+    open.clear();
+    try {
+      delete(work);
+    } catch (IOException e) {
+      System.err.println("cleanup of " + work + ": " + e);
+    }
+  }
+
+  static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
