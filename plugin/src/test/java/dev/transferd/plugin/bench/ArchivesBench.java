@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
+import dev.transferd.plugin.store.embedded.FileTrees;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.plugin.transfer.TransferSettings;
 import dev.transferd.streams.StreamManager;
@@ -120,9 +121,7 @@ public final class ArchivesBench {
         System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
       }
     } finally {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(dir);
     }
   }
 
@@ -171,9 +170,7 @@ public final class ArchivesBench {
       }
       return (System.nanoTime() - start) / 1e9;
     } finally {
-      try (var walk = Files.walk(root)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(root);
     }
   }
 
