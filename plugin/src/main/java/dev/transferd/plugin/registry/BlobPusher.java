@@ -161,16 +161,7 @@ final class BlobPusher {
       RegistryHost host, String what, Descriptor desc, BlobSource source, URI location)
       throws InterruptedException {
     long size = desc.getSize();
-    RegistryHttp.Call put =
-        new RegistryHttp.Call(
-            what,
-            "PUT",
-            host,
-            withDigest(location, desc.getDigest()),
-            Map.of("Content-Type", "application/octet-stream"),
-            () -> body(source, 0, size),
-            repo.pushScope());
-    finish(put, repo.http().send(put));
+    complete(host, what, desc, location, () -> body(source, 0, size));
   }
 
   private void uploadChunked(
@@ -221,6 +212,16 @@ final class BlobPusher {
       location = r.headers().firstValue("Location").map(location::resolve).orElse(location);
       offset = r.headers().firstValue("Range").map(BlobPusher::endOfRange).orElse(start + length);
     }
+    complete(host, what, desc, location, null);
+  }
+
+  /**
+   * Ends the upload at {@code location} with the PUT that names the digest, carrying {@code body}
+   * (the whole blob, or null when the chunks already sent it all).
+   */
+  private void complete(
+      RegistryHost host, String what, Descriptor desc, URI location, RegistryHttp.Body body)
+      throws InterruptedException {
     RegistryHttp.Call put =
         new RegistryHttp.Call(
             what,
@@ -228,7 +229,7 @@ final class BlobPusher {
             host,
             withDigest(location, desc.getDigest()),
             Map.of("Content-Type", "application/octet-stream"),
-            null,
+            body,
             repo.pushScope());
     finish(put, repo.http().send(put));
   }
