@@ -149,10 +149,10 @@ public final class RegistryBench {
   }
 
   /**
-   * Ours in a fresh JVM: the first pull and push of the image are measured as "cold" (reported,
-   * not compared: the peers are ahead-of-time compiled CLIs, ours is a daemon that stays up), then
-   * one more untimed pass lets C2 finish compiling the hot paths (it takes about 2 GiB moved on
-   * this 2-CPU VM), as a daemon that has done a few transfers is.
+   * Ours in a fresh JVM: the first pull and push of the image are measured as "cold" (reported, not
+   * compared: the peers are ahead-of-time compiled CLIs, ours is a daemon that stays up), then one
+   * more untimed pass lets C2 finish compiling the hot paths (it takes about 2 GiB moved on this
+   * 2-CPU VM), as a daemon that has done a few transfers is.
    */
   private double[] warmUp() throws Exception {
     double[] cold = new double[2];
@@ -171,7 +171,9 @@ public final class RegistryBench {
         t0 = System.nanoTime();
         ours.push(NAME, target.host() + "/bench/warm:v1");
         double pushed = seconds(t0);
-        note("%s pass: pull ours %6.2f s, push ours %6.2f s", pass == 0 ? "cold" : "warm-up", pulled, pushed);
+        note(
+            "%s pass: pull ours %6.2f s, push ours %6.2f s",
+            pass == 0 ? "cold" : "warm-up", pulled, pushed);
         if (pass == 0) {
           cold[0] = pulled;
           cold[1] = pushed;

@@ -105,7 +105,9 @@ public final class TestRegistry implements AutoCloseable {
 
   /** CPU time the registry process has used so far (zero if the OS does not say). */
   public Duration cpuTime() {
-    return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+    return process == null
+        ? Duration.ZERO
+        : process.info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   public Path log() {
