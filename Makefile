@@ -15,17 +15,35 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN := mvn -B -q -e
-SOCKET ?= $(if $(XDG_RUNTIME_DIR),$(XDG_RUNTIME_DIR),/tmp)/transferd/echo.sock
-
-.PHONY: build run test interop bench bench-ttrpc bench-streams bench-registry clean
+.PHONY: build run dist test interop bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
 
 build:
 	$(MVN) -DskipTests install
 
-## run: start the daemon on its embedded default store (for now: the ttrpc echo/health server).
-run: build
-	$(JAVA_HOME)/bin/java -cp "$$(cat integration-tests/target/classpath.txt):integration-tests/target/classes" \
-	  dev.transferd.it.EchoServerMain $(SOCKET)
+## run: start transferd on its default store and socket (it logs where); RUN_ARGS adds flags.
+run: dist
+	@echo "transferd: store and socket are logged below; stop with Ctrl-C"
+	dist/bin/transferd $(RUN_ARGS)
+
+## dist: dist/bin/{transferd,transferctl}, their jars in dist/lib, a trained CDS archive for the
+## CLI, and the sample config and systemd unit in dist/share/transferd.
+dist:
+	$(MVN) -DskipTests package -pl plugin,cli -am
+	rm -rf dist && mkdir -p dist/bin dist/lib dist/share/transferd
+	cp packaging/bin/transferd packaging/bin/transferctl dist/bin/
+	cp packaging/config.toml packaging/transferd.service dist/share/transferd/
+	cp plugin/target/lib/*.jar dist/lib/
+	cp cli/target/lib/*.jar dist/lib/
+	cp plugin/target/plugin-*[0-9T].jar dist/lib/transferd-plugin.jar
+	cp cli/target/cli-*[0-9T].jar dist/lib/transferctl.jar
+	{ echo transferd-plugin.jar; ls plugin/target/lib; } > dist/lib/transferd.classpath
+	{ echo transferctl.jar; ls cli/target/lib; } > dist/lib/transferctl.classpath
+	echo "$(JAVA_HOME)" > dist/lib/java-home
+	packaging/train-cds dist
+
+## bench-cli: wall time of `transferctl images ls` against a running daemon, with the CDS archive.
+bench-cli: dist
+	packaging/bench-cli dist
 
 ## test: every unit, contract and interop test (needs golang-go + golang-github-containerd-ttrpc-dev).
 test:
@@ -35,7 +53,7 @@ test:
 interop: build
 	mvn -B -pl integration-tests verify -Dtest='GoInterop*' -Dsurefire.failIfNoSpecifiedTests=false
 
-bench: bench-ttrpc bench-streams
+bench: bench-ttrpc bench-streams bench-store
 
 ## bench-ttrpc: ttrpc round trip, calls/s and streaming throughput, Java beside Go and raw sockets.
 bench-ttrpc: build
@@ -47,6 +65,19 @@ bench-streams: build
 	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StreamsBench $(BENCH_ARGS)
+
+## bench-store: ingest of a 1 GiB blob into the embedded store (hash + write + commit) against
+## openssl dgst -sha256 of the same file; the last line is their ratio (target >= 0.6).
+bench-store: build
+	$(JAVA_HOME)/bin/java -Xms256m -Xmx256m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.StoreBench $(BENCH_ARGS)
+
+## bench-archives: import/export of a 1 GiB docker-save archive, ours beside ctr 1.6 (needs root, containerd).
+bench-archives: build
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.ArchivesBench $(BENCH_ARGS)
 
 ## bench-registry: pull and push of a 1 GiB, 8-layer image with a local docker-registry, ours beside
 ## skopeo and ctr (needs docker-registry, skopeo, containerd; runs containerd, so as root; ~5 min).

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,17 +23,7 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.ClientVersion.class,
     description = "Pull, push, import, export and tag images through transferd.",
-    subcommands = {
-      PullCommand.class,
-      PushCommand.class,
-      ImportCommand.class,
-      ExportCommand.class,
-      TagCommand.class,
-      ImagesCommand.class,
-      ContentCommand.class,
-      LeasesCommand.class,
-      VersionCommand.class
-    },
+    // The commands are added by Commands, only the one a run needs.
     footerHeading = "%nExit codes:%n",
     footer = {
       "  0  success",
@@ -53,16 +44,18 @@ public final class Transferctl implements Runnable, AutoCloseable {
       names = "--address",
       paramLabel = "SOCKET",
       scope = ScopeType.INHERIT,
-      description = "transferd's socket (env " + ADDRESS_ENV + "; default ${DEFAULT-VALUE})",
-      defaultValue = "${env:" + ADDRESS_ENV + "}")
+      description =
+          "transferd's socket (env "
+              + ADDRESS_ENV
+              + "; default /run/transferd/transferd.sock for root,"
+              + " $XDG_RUNTIME_DIR/transferd/transferd.sock otherwise)")
   Path address;
 
   @Option(
       names = {"-n", "--namespace"},
       paramLabel = "NAME",
       scope = ScopeType.INHERIT,
-      description = "containerd namespace (env " + NAMESPACE_ENV + "; default ${DEFAULT-VALUE})",
-      defaultValue = "${env:" + NAMESPACE_ENV + ":-default}")
+      description = "containerd namespace (env " + NAMESPACE_ENV + "; default \"default\")")
   String namespace;
 
   @Option(
@@ -74,6 +67,15 @@ public final class Transferctl implements Runnable, AutoCloseable {
               + " default ${DEFAULT-VALUE}",
       defaultValue = "auto")
   ProgressMode progress;
+
+  @Option(
+      names = "--trace",
+      scope = ScopeType.INHERIT,
+      description =
+          "send a new W3C trace context with every call and print its trace id on stderr; the"
+              + " daemon's log lines for the calls end with it (TRACEPARENT in the environment"
+              + " continues that trace instead)")
+  boolean trace;
 
   final PrintStream out;
   final PrintStream err;
@@ -100,6 +102,7 @@ public final class Transferctl implements Runnable, AutoCloseable {
   /** Runs one command line and returns its exit code. */
   int execute(String... args) {
     CommandLine line = new CommandLine(this);
+    Commands.addTo(line, args);
     line.setOut(new java.io.PrintWriter(out, true));
     line.setErr(new java.io.PrintWriter(err, true));
     line.setExecutionExceptionHandler(
@@ -119,15 +122,33 @@ public final class Transferctl implements Runnable, AutoCloseable {
     if (address != null && !address.toString().isEmpty()) {
       return address;
     }
+    String fromEnv = env.get(ADDRESS_ENV);
+    if (fromEnv != null && !fromEnv.isEmpty()) {
+      return Path.of(fromEnv);
+    }
     return DefaultSocket.forUser(env);
+  }
+
+  /** The namespace: -n, else TRANSFERD_NAMESPACE, else {@code default}. */
+  String namespace() {
+    if (namespace != null) {
+      return namespace;
+    }
+    return env.getOrDefault(NAMESPACE_ENV, "default");
   }
 
   /** The ttrpc client, connected on first use. */
   TtrpcClient client() {
     if (client == null) {
+      TtrpcClient.Builder builder =
+          TtrpcClient.builder(socket()).connectTimeout(java.time.Duration.ofSeconds(5));
+      Optional<TraceContext> context = TraceContext.of(env, trace);
+      context.ifPresent(c -> builder.interceptor(c.interceptor()));
+      if (trace) {
+        context.ifPresent(c -> err.println("transferctl: trace id " + c.traceId()));
+      }
       try {
-        client =
-            TtrpcClient.builder(socket()).connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        client = builder.build();
       } catch (TtrpcException e) {
         throw new DaemonUnreachableException(socket(), e);
       }
@@ -136,11 +157,11 @@ public final class Transferctl implements Runnable, AutoCloseable {
   }
 
   TransferClient transfers() {
-    return TransferClient.builder(client()).namespace(namespace).build();
+    return TransferClient.builder(client()).namespace(namespace()).build();
   }
 
   Api api() {
-    return new Api(client(), namespace);
+    return new Api(client(), namespace());
   }
 
   /** Where progress goes: stderr when stdout carries an archive. */

@@ -1,9 +1,9 @@
 package dev.transferd.plugin.archive;
 
-import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -22,7 +22,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  */
 final class ArchiveScanner {
   private static final Pattern BLOB_PATH = Pattern.compile("(?:.+/)?blobs/([^/]+)/([^/]+)");
-  private static final int BUFFER = 256 * 1024;
+
+  /**
+   * Bytes gathered from the tar before each ingest write: the byte stream delivers 32 KiB chunks
+   * (containerd's), and each write costs a hash update and a file write (a blocking call that a
+   * virtual thread compensates for), so they go in large batches.
+   */
+  private static final int BUFFER = 1024 * 1024;
 
   private final BlobSink sink;
   private final ArchiveLimits limits;
@@ -43,19 +49,20 @@ final class ArchiveScanner {
    */
   ArchiveFiles scan(InputStream raw, String mediaType) throws IOException {
     source = new SourceStream(raw);
-    InputStream in = new BufferedInputStream(source, BUFFER);
+    // No buffering stream in between: the tar reads entry data straight into this scanner's buffer.
+    PushbackInputStream in = new PushbackInputStream(source, Compression.MAGIC_LENGTH);
+    InputStream decompressed = in;
     if (mediaType.isEmpty()) {
-      in.mark(Compression.MAGIC_LENGTH);
       byte[] magic = in.readNBytes(Compression.MAGIC_LENGTH);
-      in.reset();
+      in.unread(magic);
       try {
-        in = Compression.detect(magic, magic.length).decompress(in);
+        decompressed = Compression.detect(magic, magic.length).decompress(in);
       } catch (IOException e) {
         throw tarFailure(e);
       }
     }
     ArchiveFiles files = new ArchiveFiles();
-    TarArchiveInputStream tar = new TarArchiveInputStream(new CappedStream(in, limits));
+    TarArchiveInputStream tar = new TarArchiveInputStream(new CappedStream(decompressed, limits));
     int count = 0;
     for (TarArchiveEntry entry = nextEntry(tar); entry != null; entry = nextEntry(tar)) {
       count++;
@@ -76,12 +83,25 @@ final class ArchiveScanner {
     }
   }
 
-  private int readTar(InputStream tar) throws IOException {
+  /**
+   * Reads the current entry into {@link #buffer} until it is full or the entry ends.
+   *
+   * @return the bytes read, 0 at the end of the entry
+   */
+  private int fill(InputStream tar) throws IOException {
+    int filled = 0;
     try {
-      return tar.read(buffer);
+      while (filled < buffer.length) {
+        int n = tar.read(buffer, filled, buffer.length - filled);
+        if (n < 0) {
+          break;
+        }
+        filled += n;
+      }
     } catch (IOException | RuntimeException e) {
       throw tarFailure(e);
     }
+    return filled;
   }
 
   /**
@@ -159,7 +179,7 @@ final class ArchiveScanner {
       byte[] bytes = new byte[(int) size];
       int filled = 0;
       int n;
-      while (filled < size && (n = readTar(tar)) > 0) {
+      while (filled < size && (n = fill(tar)) > 0) {
         int take = (int) Math.min(n, size - filled);
         System.arraycopy(buffer, 0, bytes, filled, take);
         filled += take;
@@ -202,7 +222,7 @@ final class ArchiveScanner {
     byte[] head = null;
     long total = 0;
     int n;
-    while ((n = readTar(in)) > 0) {
+    while ((n = fill(in)) > 0) {
       if (head == null) {
         head = Arrays.copyOf(buffer, Math.min(n, Compression.MAGIC_LENGTH));
       }
@@ -221,7 +241,7 @@ final class ArchiveScanner {
       byte[] head = null;
       long total = 0;
       int n;
-      while ((n = readTar(in)) > 0) {
+      while ((n = fill(in)) > 0) {
         if (head == null) {
           head = Arrays.copyOf(buffer, Math.min(n, Compression.MAGIC_LENGTH));
         }

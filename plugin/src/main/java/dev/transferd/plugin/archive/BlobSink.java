@@ -2,6 +2,8 @@ package dev.transferd.plugin.archive;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where an import puts the blobs it finds: the content store under the import's lease, in the
@@ -18,7 +20,13 @@ public interface BlobSink extends BlobSource {
      * Commits the bytes as blob {@code digest} of {@code size} bytes (both already checked by the
      * caller); a blob that was already stored is fine.
      */
-    public abstract void commit(long size, String digest) throws IOException;
+    public void commit(long size, String digest) throws IOException {
+      commit(size, digest, Map.of());
+    }
+
+    /** {@link #commit(long, String)} with content labels on the committed blob. */
+    public abstract void commit(long size, String digest, Map<String, String> labels)
+        throws IOException;
 
     /** Drops the bytes; never throws. */
     public abstract void abort();
@@ -30,6 +38,12 @@ public interface BlobSink extends BlobSource {
 
   /** Opens an ingest named {@code ref} (unique within this import). */
   Ingest ingest(String ref) throws IOException;
+
+  /**
+   * A stored blob labelled {@code containerd.io/uncompressed=<uncompressed>}: the compressed form
+   * of that layer, which containerd's importer lists in place of an uncompressed layer file.
+   */
+  Optional<String> compressedFormOf(String uncompressed) throws IOException;
 
   /** Keeps a blob that was already stored for this import (its lease), without rewriting it. */
   void retain(String digest) throws IOException;

@@ -7,9 +7,7 @@ import dev.transferd.proto.types.Descriptor;
 import dev.transferd.proto.types.Platform;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,14 +25,18 @@ final class DockerSaveFormat {
   private DockerSaveFormat() {}
 
   static ImportedArchive read(
-      ArchiveFiles files, byte[] manifestJson, BlobSink sink, ArchiveLimits limits)
+      ArchiveFiles files,
+      byte[] manifestJson,
+      BlobSink sink,
+      ArchiveLimits limits,
+      boolean forceCompress)
       throws IOException {
     JsonNode entries = ArchiveJson.parse(manifestJson, DOCUMENT);
     if (!entries.isArray() || entries.isEmpty()) {
       throw new InvalidArchiveException(DOCUMENT, "expected a non-empty list of images");
     }
     List<ArchiveJson.Child> index = new ArrayList<>();
-    Map<String, String> diffIdsChecked = new HashMap<>();
+    DockerLayers layerFiles = new DockerLayers(sink, forceCompress);
     boolean anyTag = false;
     for (int i = 0; i < entries.size(); i++) {
       String where = DOCUMENT + ": image " + i;
@@ -57,7 +59,7 @@ final class DockerSaveFormat {
               where,
               find(files, where, "config", configPath),
               layers,
-              diffIdsChecked);
+              layerFiles);
       JsonNode tags = entry.get("RepoTags");
       if (tags == null || !tags.isArray() || tags.isEmpty()) {
         index.add(manifest);
@@ -102,7 +104,7 @@ final class DockerSaveFormat {
    * Makes up and stores the Docker v2 manifest of one image from its config and layer files, after
    * checking the layers against the config's diff_ids.
    *
-   * @param checked layer digest to diff_id, for layers already checked (shared between images)
+   * @param layerFiles the archive's layers, resolved once (shared between images)
    */
   static ArchiveJson.Child synthesize(
       ArchiveFiles files,
@@ -111,7 +113,7 @@ final class DockerSaveFormat {
       String where,
       ArchiveFiles.File config,
       List<String> layerPaths,
-      Map<String, String> checked)
+      DockerLayers layerFiles)
       throws IOException {
     String configPath = config.path();
     JsonNode configJson =
@@ -147,11 +149,7 @@ final class DockerSaveFormat {
     ArrayNode layers = manifest.putArray("layers");
     for (int i = 0; i < layerPaths.size(); i++) {
       ArchiveFiles.File layer = find(files, where, "layer", layerPaths.get(i));
-      String diffId = checked.get(layer.digest());
-      if (diffId == null) {
-        diffId = BlobWrites.uncompressedDigest(sink, layer);
-        checked.put(layer.digest(), diffId);
-      }
+      String diffId = layerFiles.diffId(layer);
       String expected = diffIds.get(i).asText();
       if (!diffId.equals(expected)) {
         throw new InvalidArchiveException(
@@ -165,18 +163,7 @@ final class DockerSaveFormat {
                 + " for layer "
                 + i);
       }
-      String mediaType =
-          layer.compression() == Compression.NONE
-              ? MediaTypes.DOCKER_LAYER
-              : MediaTypes.DOCKER_LAYER_GZIP;
-      layers.add(
-          ArchiveJson.toJson(
-              Descriptor.newBuilder()
-                  .setMediaType(mediaType)
-                  .setDigest(layer.digest())
-                  .setSize(layer.size())
-                  .build(),
-              Optional.empty()));
+      layers.add(ArchiveJson.toJson(layerFiles.descriptor(layer), Optional.empty()));
     }
     byte[] bytes = ArchiveJson.bytes(manifest);
     String digest = BlobWrites.put(sink, "manifest-" + Digests.of(bytes), bytes);

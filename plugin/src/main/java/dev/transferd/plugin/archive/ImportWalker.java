@@ -16,7 +16,9 @@ import java.util.Set;
  * ask for (containerd's import filter, spec §8.3 step 4): index children of other platforms are
  * dropped, or with {@code all_metadata} kept without their layers; children without a platform
  * always stay. Every blob kept must be in the archive (or already in the store) with the size its
- * descriptor says. Collects the GC labels each parent blob needs so the image keeps its children
+ * descriptor says, except that an index entry for a platform whose manifest is absent is skipped
+ * (what {@code ctr export --platform} and single-platform pulls leave), as long as one platform of
+ * the index is there. Collects the GC labels each parent blob needs so the image keeps its children
  * alive (spec §10), and the root index's entries, marked for naming from their annotations.
  */
 public final class ImportWalker {
@@ -82,14 +84,23 @@ public final class ImportWalker {
     }
     List<ArchiveJson.Child> matching = new ArrayList<>();
     List<Kept> kept = new ArrayList<>();
+    int absent = 0;
     for (int i = 0; i < manifests.size(); i++) {
       ArchiveJson.Child child =
           ArchiveJson.descriptor(manifests.get(i), name + ": manifests[" + i + "]");
       if (child.platform().isEmpty() || platforms.matches(child.platform().get())) {
+        if (child.platform().isPresent() && source.size(child.descriptor().getDigest()).isEmpty()) {
+          absent++; // another platform's manifest, left out by a single-platform export
+          continue;
+        }
         matching.add(child);
       } else if (allMetadata) {
         kept.add(new Kept(child.descriptor(), true));
       }
+    }
+    if (matching.isEmpty() && absent > 0) {
+      throw new InvalidArchiveException(
+          name, "none of its " + absent + " platform manifests is in the archive");
     }
     if (manifestLimit > 0 && !platforms.matchesAll()) {
       matching.sort(

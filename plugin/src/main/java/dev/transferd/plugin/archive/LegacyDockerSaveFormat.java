@@ -30,7 +30,11 @@ final class LegacyDockerSaveFormat {
   private LegacyDockerSaveFormat() {}
 
   static ImportedArchive read(
-      ArchiveFiles files, byte[] repositories, BlobSink sink, ArchiveLimits limits)
+      ArchiveFiles files,
+      byte[] repositories,
+      BlobSink sink,
+      ArchiveLimits limits,
+      boolean forceCompress)
       throws IOException {
     JsonNode repos = ArchiveJson.parse(repositories, DOCUMENT);
     if (!repos.isObject() || repos.isEmpty()) {
@@ -38,7 +42,7 @@ final class LegacyDockerSaveFormat {
     }
     List<ArchiveJson.Child> index = new ArrayList<>();
     Map<String, ArchiveJson.Child> manifests = new HashMap<>();
-    Map<String, String> checked = new HashMap<>();
+    DockerLayers layerFiles = new DockerLayers(sink, forceCompress);
     for (Iterator<Map.Entry<String, JsonNode>> r = repos.fields(); r.hasNext(); ) {
       Map.Entry<String, JsonNode> repo = r.next();
       if (!repo.getValue().isObject()) {
@@ -51,7 +55,7 @@ final class LegacyDockerSaveFormat {
         String where = DOCUMENT + ": " + repo.getKey() + ":" + tag.getKey();
         ArchiveJson.Child manifest = manifests.get(id);
         if (manifest == null) {
-          manifest = image(files, sink, limits, where, id, checked);
+          manifest = image(files, sink, limits, where, id, layerFiles);
           manifests.put(id, manifest);
         }
         String normalized;
@@ -83,7 +87,7 @@ final class LegacyDockerSaveFormat {
       ArchiveLimits limits,
       String where,
       String topId,
-      Map<String, String> checked)
+      DockerLayers layerFiles)
       throws IOException {
     List<JsonNode> chain = new ArrayList<>(); // top first
     List<String> layerPaths = new ArrayList<>();
@@ -111,12 +115,7 @@ final class LegacyDockerSaveFormat {
     ArrayNode history = config.putArray("history");
     for (int i = 0; i < chain.size(); i++) {
       ArchiveFiles.File layer = DockerSaveFormat.find(files, where, "layer", layerPaths.get(i));
-      String diffId = checked.get(layer.digest());
-      if (diffId == null) {
-        diffId = BlobWrites.uncompressedDigest(sink, layer);
-        checked.put(layer.digest(), diffId);
-      }
-      diffIds.add(diffId);
+      diffIds.add(layerFiles.diffId(layer));
       ObjectNode h = history.addObject();
       JsonNode created = chain.get(i).get("created");
       if (created != null) {
@@ -133,6 +132,7 @@ final class LegacyDockerSaveFormat {
     String digest = BlobWrites.put(sink, "config-" + Digests.of(bytes), bytes);
     ArchiveFiles.File configFile =
         new ArchiveFiles.File("config of " + topId, digest, bytes.length, new byte[0]);
-    return DockerSaveFormat.synthesize(files, sink, limits, where, configFile, layerPaths, checked);
+    return DockerSaveFormat.synthesize(
+        files, sink, limits, where, configFile, layerPaths, layerFiles);
   }
 }

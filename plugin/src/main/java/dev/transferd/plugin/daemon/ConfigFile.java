@@ -30,10 +30,12 @@ import java.util.Set;
  *
  * <p>The transfer table holds containerd's transfer keys ({@code max_concurrent_downloads}, {@code
  * max_concurrent_uploaded_layers}, {@code config_path}), ours ({@code shutdown_grace}, {@code
- * credential_timeout}, {@code byte_stream_window}, {@code byte_stream_chunk}), and may also hold
- * {@code root}, {@code [ttrpc]}, {@code [debug]} and {@code [metrics]}, so that the same table in
- * containerd's own {@code config.toml} configures the whole daemon (containerd skips plugin tables
- * of plugins it does not have). In our own file the top-level keys win over the table's.
+ * credential_timeout}, {@code byte_stream_window}, {@code byte_stream_chunk}, and for archive
+ * imports {@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name}),
+ * and may also hold {@code root}, {@code [ttrpc]}, {@code [debug]} and {@code [metrics]}, so that
+ * the same table in containerd's own {@code config.toml} configures the whole daemon (containerd
+ * skips plugin tables of plugins it does not have). In our own file the top-level keys win over the
+ * table's.
  *
  * <p>Unknown keys and containerd keys without meaning here are warnings; a value of the wrong type
  * or range is a {@link ConfigException} naming the file, line and key.
@@ -41,6 +43,9 @@ import java.util.Set;
 final class ConfigFile {
   /** Our table's id under {@code [plugins]}, in containerd's {@code <type>.<name>} form. */
   static final String PLUGIN_ID = "dev.transferd.v1.transfer";
+
+  /** The largest JSON document cap: a document is read into one array. */
+  private static final int MAX_JSON_CAP = 1 << 30;
 
   private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
 
@@ -179,6 +184,10 @@ final class ConfigFile {
                         path,
                         1024,
                         dev.transferd.streams.bytestream.ByteStreamSettings.MAX_CHUNK_LIMIT);
+        case "max_archive_size" -> into.maxArchiveBytes = integer(value, path, 1, Long.MAX_VALUE);
+        case "max_archive_json_size" ->
+            into.maxArchiveJsonBytes = (int) integer(value, path, 1024, MAX_JSON_CAP);
+        case "require_archive_name" -> into.requireArchiveName = bool(value, path);
         default -> {
           String why = UNUSED_CONTAINERD_KEYS.get(key);
           if (why != null) {
@@ -271,6 +280,13 @@ final class ConfigFile {
       throw invalid(path, "must be between " + min + " and " + max + ", not " + value);
     }
     return value;
+  }
+
+  private boolean bool(JsonNode node, List<String> path) throws ConfigException {
+    if (!node.isBoolean()) {
+      throw invalid(path, "must be true or false, not " + describe(node));
+    }
+    return node.asBoolean();
   }
 
   private String string(JsonNode node, List<String> path) throws ConfigException {

@@ -1,36 +1,59 @@
 package dev.transferd.plugin.daemon;
 
+import dev.transferd.plugin.registry.RegistryRequestObserver;
+import dev.transferd.plugin.services.ContentService;
+import dev.transferd.plugin.services.ImagesService;
+import dev.transferd.plugin.services.IntrospectionService;
+import dev.transferd.plugin.services.LeasesService;
+import dev.transferd.plugin.store.Store;
+import dev.transferd.plugin.store.embedded.EmbeddedStore;
+import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingService;
 import dev.transferd.ttrpc.PeerCredentialsPolicy;
 import dev.transferd.ttrpc.TtrpcServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running transferd: the store under {@link DaemonConfig#root()} and one ttrpc server on {@link
- * DaemonConfig#address()} serving Transfer and Streaming. Thread-safe; {@link #shutdown} is
- * idempotent and {@link #awaitTermination} returns once it has finished.
+ * A running transferd: the embedded store under {@link DaemonConfig#root()} and one ttrpc server on
+ * {@link DaemonConfig#address()} serving Transfer, Streaming, Images, Content, Leases and
+ * Introspection. Opening the store recovers from a crash (ingests kept for resume); a garbage
+ * collection runs in the background right after start. Thread-safe; {@link #shutdown} is idempotent
+ * and {@link #awaitTermination} returns once it has finished.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private final DaemonConfig config;
+  private final EmbeddedStore store;
   private final TtrpcServer server;
+  private final Thread startupGc;
+  private final MetricsEndpoint metrics; // null when no [metrics] address is set
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
-  private Daemon(DaemonConfig config, TtrpcServer server) {
+  private Daemon(
+      DaemonConfig config,
+      EmbeddedStore store,
+      TtrpcServer server,
+      Thread startupGc,
+      MetricsEndpoint metrics) {
     this.config = config;
+    this.store = store;
     this.server = server;
+    this.startupGc = startupGc;
+    this.metrics = metrics;
   }
 
   /**
@@ -45,30 +68,75 @@ public final class Daemon implements AutoCloseable {
       Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
     }
+    EmbeddedStore store = EmbeddedStore.open(root);
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
-    TtrpcServer server =
-        TtrpcServer.builder()
-            .interceptor(new TransferLog())
-            .addService(StreamingService.definition(streams))
-            .addService(TransferService.definition(streams, config.transferSettings()))
-            .socketMode(config.socketMode())
-            // With an owner or group configured, the socket file's mode decides who may connect,
-            // as for containerd's socket; otherwise only our own user may.
-            .peerCredentials(
-                ownedSocket ? PeerCredentialsPolicy.anyone() : PeerCredentialsPolicy.sameUser())
-            .build()
-            .start(config.address());
+    TransferLog transferLog = new TransferLog();
+    DaemonMetrics counters = new DaemonMetrics();
+    TransferObserver observer =
+        report -> {
+          transferLog.transferEnded(report);
+          counters.transferEnded(report);
+        };
+    TtrpcServer server;
+    try {
+      server =
+          TtrpcServer.builder()
+              // outermost, so that every line a call logs carries its trace id
+              .interceptor(new TraceContextInterceptor())
+              .interceptor(counters)
+              .interceptor(transferLog)
+              .addService(StreamingService.definition(streams))
+              .addService(
+                  TransferService.definition(streams, config.transferSettings(), store, observer))
+              .addService(ImagesService.definition(store))
+              .addService(ContentService.definition(store))
+              .addService(LeasesService.definition(store))
+              .addService(IntrospectionService.definition(ServerIdentity.uuid(root)))
+              .socketMode(config.socketMode())
+              // With an owner or group configured, the socket file's mode decides who may connect,
+              // as for containerd's socket; otherwise only our own user may.
+              .peerCredentials(
+                  ownedSocket ? PeerCredentialsPolicy.anyone() : PeerCredentialsPolicy.sameUser())
+              .build()
+              .start(config.address());
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    MetricsEndpoint endpoint = null;
     try {
       if (ownedSocket) {
         chown(config.address(), config.socketUid(), config.socketGid());
       }
+      if (!config.metricsAddress().isEmpty()) {
+        endpoint = MetricsEndpoint.start(config.metricsAddress(), counters::scrape);
+        RegistryRequestObserver.install(counters);
+        log.info("metrics on http://{}/metrics", hostPort(endpoint.address()));
+      }
     } catch (IOException e) {
       server.close();
+      store.close();
       throw e;
     }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
-    return new Daemon(config, server);
+    Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
+    return new Daemon(config, store, server, gc, endpoint);
+  }
+
+  private static void collectGarbage(EmbeddedStore store) {
+    try {
+      Store.GcResult gc = store.collectGarbage();
+      if (gc.blobsRemoved() > 0 || gc.ingestsRemoved() > 0) {
+        log.info(
+            "startup garbage collection removed {} blobs ({} bytes) and {} ingests",
+            gc.blobsRemoved(),
+            gc.bytesRemoved(),
+            gc.ingestsRemoved());
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("startup garbage collection failed: {}", e.toString());
+    }
   }
 
   private static void chown(Path socket, int uid, int gid) throws IOException {
@@ -91,6 +159,16 @@ public final class Daemon implements AutoCloseable {
 
   public Path address() {
     return server.address();
+  }
+
+  /** Where {@code /metrics} is served, if it is. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    return Optional.ofNullable(metrics).map(MetricsEndpoint::address);
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   /** Transfer and stream calls running now. */
@@ -117,9 +195,37 @@ public final class Daemon implements AutoCloseable {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
       server.shutdown(grace);
+      if (metrics != null) {
+        metrics.close();
+        RegistryRequestObserver.install(RegistryRequestObserver.NONE);
+      }
+      // Handlers failed by the shutdown may still be inside the store, and so may the startup
+      // collection: the store closes only after they have left it (LMDB must not be closed under
+      // a running transaction).
+      awaitQuiet(Duration.ofSeconds(10));
+      try {
+        store.close();
+      } catch (IOException e) {
+        log.warn("closing the store: {}", e.toString());
+      }
       log.info("transferd stopped");
     } finally {
       terminated.countDown();
+    }
+  }
+
+  private void awaitQuiet(Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    try {
+      startupGc.join(limit);
+      while (server.activeCalls() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (startupGc.isAlive() || server.activeCalls() > 0) {
+      log.warn("closing the store with {} calls still running", server.activeCalls());
     }
   }
 

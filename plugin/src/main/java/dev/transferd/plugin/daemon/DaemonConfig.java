@@ -1,5 +1,6 @@
 package dev.transferd.plugin.daemon;
 
+import dev.transferd.plugin.archive.ArchiveLimits;
 import dev.transferd.plugin.transfer.TransferSettings;
 import dev.transferd.streams.bytestream.ByteStreamSettings;
 import dev.transferd.streams.callback.CredentialRequester;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * @param credentialTimeout how long a credential request waits for the client
  * @param byteStreams window and chunk sizes of this server's byte streams
  * @param shutdownGrace how long SIGTERM waits for transfers in flight before cancelling them
+ * @param archiveLimits caps on imported archives ({@code max_archive_size}, {@code
+ *     max_archive_json_size}) and {@code require_archive_name}
  */
 public record DaemonConfig(
     Path root,
@@ -40,7 +43,8 @@ public record DaemonConfig(
     Path hostsDir,
     Duration credentialTimeout,
     ByteStreamSettings byteStreams,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    ArchiveLimits archiveLimits) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -51,11 +55,18 @@ public record DaemonConfig(
     Objects.requireNonNull(credentialTimeout, "credentialTimeout");
     Objects.requireNonNull(byteStreams, "byteStreams");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(archiveLimits, "archiveLimits");
   }
 
   /** The Transfer service's part of this configuration. */
   public TransferSettings transferSettings() {
-    return new TransferSettings(byteStreams, credentialTimeout);
+    return new TransferSettings(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        hostsDir == null ? "" : hostsDir.toString(),
+        archiveLimits);
   }
 
   /** Collects settings from each source; unset fields fall back to the defaults. */
@@ -74,6 +85,9 @@ public record DaemonConfig(
     Integer byteStreamWindow;
     Integer byteStreamChunk;
     Duration shutdownGrace;
+    Long maxArchiveBytes;
+    Integer maxArchiveJsonBytes;
+    Boolean requireArchiveName;
 
     public Builder root(Path root) {
       this.root = root;
@@ -113,7 +127,11 @@ public record DaemonConfig(
           hostsDir,
           or(credentialTimeout, CredentialRequester.DEFAULT_TIMEOUT),
           streams,
-          or(shutdownGrace, Duration.ofSeconds(10)));
+          or(shutdownGrace, Duration.ofSeconds(10)),
+          new ArchiveLimits(
+              or(maxArchiveBytes, ArchiveLimits.DEFAULTS.maxArchiveBytes()),
+              or(maxArchiveJsonBytes, ArchiveLimits.DEFAULTS.maxJsonBytes()),
+              or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())));
     }
 
     private static <T> T or(T value, T fallback) {

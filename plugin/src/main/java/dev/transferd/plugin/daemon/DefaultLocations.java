@@ -11,12 +11,12 @@ import java.util.Map;
  * other users {@code $XDG_DATA_HOME/transferd} (else {@code ~/.local/share/transferd}) and {@code
  * $XDG_RUNTIME_DIR/transferd/transferd.sock} (else under {@code /tmp/transferd-<uid>}).
  */
-record DefaultLocations(Path root, Path address) {
+public record DefaultLocations(Path root, Path address) {
   static final Path SYSTEM_ROOT = Path.of("/var/lib/transferd");
   static final Path SYSTEM_ADDRESS = Path.of("/run/transferd/transferd.sock");
 
   /** The locations for this process's user and environment. */
-  static DefaultLocations forCurrentUser() {
+  public static DefaultLocations forCurrentUser() {
     return of(currentUid(), System.getenv(), Path.of(System.getProperty("user.home")));
   }
 

@@ -168,9 +168,15 @@ final class RegistryHttp {
         b.setHeader("Authorization", authorization);
       }
       b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.open());
-      HttpResponse<InputStream> r =
-          HttpClients.forHost(host).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r;
+      try {
+        r = HttpClients.forHost(host).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      } catch (IOException e) {
+        RegistryRequestObserver.current().requested(uri.getRawAuthority(), 0);
+        throw e;
+      }
       int status = r.statusCode();
+      RegistryRequestObserver.current().requested(uri.getRawAuthority(), status);
       boolean redirect =
           status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
       if (!redirect || r.headers().firstValue("Location").isEmpty()) {

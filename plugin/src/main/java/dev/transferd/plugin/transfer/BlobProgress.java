@@ -9,12 +9,14 @@ import java.util.List;
  * Per-blob progress events with containerd's strings (spec §6.2): {@code waiting}, the active state
  * ({@code downloading} or {@code uploading}, at most every 300 ms, the tracker's period, and only
  * when the count grew), {@code complete}, {@code already exists}. Name = ref key, parents = the
- * parents' ref keys (or the image name for the root). One per blob and thread.
+ * parents' ref keys (or the image name for the root). One per blob and thread. Bytes moved are also
+ * counted into the transfer's total through {@link #moved}.
  */
 final class BlobProgress {
   private static final long PERIOD_NANOS = 300_000_000L;
 
   private final ProgressReporter reporter;
+  private final TransferContext context;
   private final String activeState;
   private final Descriptor desc;
   private final String name;
@@ -22,9 +24,9 @@ final class BlobProgress {
   private long lastReport = System.nanoTime();
   private long lastBytes = -1;
 
-  BlobProgress(
-      ProgressReporter reporter, String activeState, Descriptor desc, List<String> parents) {
-    this.reporter = reporter;
+  BlobProgress(TransferContext context, String activeState, Descriptor desc, List<String> parents) {
+    this.reporter = context.progress();
+    this.context = context;
     this.activeState = activeState;
     this.desc = desc;
     this.name = ImageGraph.refKey(desc);
@@ -43,6 +45,11 @@ final class BlobProgress {
       lastBytes = bytes;
       send(activeState, bytes, parents);
     }
+  }
+
+  /** {@code n} more bytes of this blob went over the wire (counted for the transfer's report). */
+  void moved(long n) {
+    context.countBytes(n);
   }
 
   void complete() {

@@ -1,6 +1,5 @@
 package dev.transferd.plugin.transfer;
 
-import dev.transferd.streams.bytestream.ByteStreamReceiver;
 import dev.transferd.streams.bytestream.ByteStreamSender;
 import java.io.IOException;
 
@@ -14,7 +13,7 @@ final class EchoOperation implements TransferOperation<ImportStreamEndpoint, Exp
   public void run(
       TransferContext context, ImportStreamEndpoint source, ExportStreamEndpoint destination)
       throws IOException {
-    ByteStreamReceiver in = source.archive();
+    CountedArchiveInput in = source.archive();
     ByteStreamSender out = destination.archive();
     try {
       in.transferTo(out); // chunk by chunk, each sent on without an intermediate copy

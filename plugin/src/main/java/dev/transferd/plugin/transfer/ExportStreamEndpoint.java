@@ -24,12 +24,17 @@ record ExportStreamEndpoint(String typeUrl, ImageExportStream spec, ByteStreamSe
         new TransferContext.SideStream() {
           @Override
           public void complete() throws IOException {
-            sender.close();
+            try {
+              sender.close();
+            } finally {
+              context.countBytes(sender.bytesSent());
+            }
           }
 
           @Override
           public void abort(Status status) {
             stream.fail(status);
+            context.countBytes(sender.bytesSent());
           }
         });
     return new ExportStreamEndpoint(any.getTypeUrl(), spec, sender);

@@ -11,26 +11,28 @@ import dev.transferd.ttrpc.Status;
  * once, as containerd's {@code UnmarshalAny} does, so the client gets its first credit while the
  * operation is still being chosen.
  */
-record ImportStreamEndpoint(String typeUrl, ImageImportStream spec, ByteStreamReceiver archive)
+record ImportStreamEndpoint(String typeUrl, ImageImportStream spec, CountedArchiveInput archive)
     implements Endpoint {
 
   static ImportStreamEndpoint decode(Any any, TransferContext context) {
     ImageImportStream spec = EndpointDecoder.unpack(any, ImageImportStream.class);
     AnyStream stream = context.stream(spec.getStream());
-    ByteStreamReceiver receiver =
-        ByteStreamReceiver.start(stream, context.settings().byteStreams());
+    CountedArchiveInput archive =
+        new CountedArchiveInput(ByteStreamReceiver.start(stream, context.settings().byteStreams()));
     context.attach(
         new TransferContext.SideStream() {
           @Override
           public void complete() {
-            receiver.close();
+            archive.close();
+            context.countBytes(archive.count());
           }
 
           @Override
           public void abort(Status status) {
             stream.fail(status);
+            context.countBytes(archive.count());
           }
         });
-    return new ImportStreamEndpoint(any.getTypeUrl(), spec, receiver);
+    return new ImportStreamEndpoint(any.getTypeUrl(), spec, archive);
   }
 }

@@ -3,6 +3,7 @@ package dev.transferd.plugin.transfer;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -42,8 +43,18 @@ final class OperationTable {
             .add(ImportStreamEndpoint.class, ExportStreamEndpoint.class, new EchoOperation())
             .add(RegistryEndpoint.class, RegistryEndpoint.class, new RegistryCopyOperation(limits));
     if (store != null) {
+      Clock clock = Clock.systemUTC();
       b.add(RegistryEndpoint.class, ImageStoreEndpoint.class, new PullOperation(store, limits))
-          .add(ImageStoreEndpoint.class, RegistryEndpoint.class, new PushOperation(store, limits));
+          .add(ImageStoreEndpoint.class, RegistryEndpoint.class, new PushOperation(store, limits))
+          .add(
+              ImportStreamEndpoint.class,
+              ImageStoreEndpoint.class,
+              new ImportOperation(store, settings.archiveLimits(), clock))
+          .add(
+              ImageStoreEndpoint.class,
+              ExportStreamEndpoint.class,
+              new ExportOperation(store, settings.archiveLimits(), clock))
+          .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock));
     }
     return b.build();
   }

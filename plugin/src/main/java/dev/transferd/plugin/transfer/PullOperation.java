@@ -71,7 +71,8 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
               root,
               imageName,
               new RemoteGraph.Filter(
-                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()));
+                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()),
+              context::countBytes);
       String sourceKey = ImageGraph.DISTRIBUTION_SOURCE + client.registryHost();
       String repo = client.reference().repository();
       List<BlobTasks.Task> tasks = new ArrayList<>();
@@ -79,14 +80,13 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         tasks.add(
             () -> {
               BlobProgress events =
-                  new BlobProgress(progress, "downloading", blob.desc(), blob.parents());
+                  new BlobProgress(context, "downloading", blob.desc(), blob.parents());
               fetchBlob(ns, lease.id(), client, blob.desc(), events, sourceKey, repo);
             });
       }
       BlobTasks.runAll(limits.downloads(), tasks);
       for (RemoteGraph.Node node : graph.manifests) {
-        BlobProgress events =
-            new BlobProgress(progress, "downloading", node.desc(), node.parents());
+        BlobProgress events = new BlobProgress(context, "downloading", node.desc(), node.parents());
         Map<String, String> labels = new LinkedHashMap<>(ImageGraph.gcLabels(node.kept()));
         commitBytes(ns, lease.id(), node.desc(), node.bytes(), labels, events, sourceKey, repo);
       }
@@ -147,6 +147,7 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
                           buffer, 0, (int) Math.min(buffer.length, d.getSize() - writer.offset())))
                   > 0) {
             writer.write(buffer, 0, n);
+            events.moved(n);
             events.active(writer.offset(), false);
           }
         } catch (IOException e) {

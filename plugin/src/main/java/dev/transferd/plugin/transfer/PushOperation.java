@@ -64,7 +64,7 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
       tasks.add(
           () -> {
             Descriptor d = blob.desc();
-            BlobProgress events = new BlobProgress(progress, "uploading", d, blob.parents());
+            BlobProgress events = new BlobProgress(context, "uploading", d, blob.parents());
             events.waiting();
             if (client.exists(d)) {
               events.alreadyExists();
@@ -86,7 +86,7 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
     BlobTasks.runAll(limits.uploads(), tasks);
     for (RemoteGraph.Node node : graph.manifests) {
       boolean isRoot = node.desc().getDigest().equals(root.getDigest());
-      BlobProgress events = new BlobProgress(progress, "uploading", node.desc(), node.parents());
+      BlobProgress events = new BlobProgress(context, "uploading", node.desc(), node.parents());
       events.waiting();
       String target =
           isRoot && client.reference().digest() == null
@@ -97,6 +97,7 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
         continue;
       }
       client.pushManifest(node.desc(), node.bytes(), target);
+      events.moved(node.bytes().length);
       events.complete();
     }
     BlobProgress.imageEvent(progress, "pushed content", name, root);

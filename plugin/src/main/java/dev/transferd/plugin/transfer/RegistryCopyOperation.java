@@ -36,12 +36,13 @@ final class RegistryCopyOperation implements TransferOperation<RegistryEndpoint,
     progress.report("Copying from " + source + " to " + destination);
     Descriptor root = from.resolve();
     RemoteGraph graph =
-        RemoteGraph.walk(from, root, from.reference().toString(), RemoteGraph.Filter.ALL);
+        RemoteGraph.walk(
+            from, root, from.reference().toString(), RemoteGraph.Filter.ALL, context::countBytes);
     boolean sameRegistry = from.registryHost().equals(to.registryHost());
     List<String> mountFrom = sameRegistry ? List.of(from.reference().repository()) : List.of();
     List<BlobTasks.Task> tasks = new ArrayList<>();
     for (RemoteGraph.Blob blob : graph.blobs.values()) {
-      tasks.add(() -> copyBlob(progress, from, to, blob, mountFrom));
+      tasks.add(() -> copyBlob(context, from, to, blob, mountFrom));
     }
     BlobTasks.runAll(limits.uploads(), tasks);
     for (RemoteGraph.Node node : graph.manifests) {
@@ -54,19 +55,20 @@ final class RegistryCopyOperation implements TransferOperation<RegistryEndpoint,
         continue;
       }
       to.pushManifest(node.desc(), node.bytes(), target);
+      context.countBytes(node.bytes().length);
     }
     BlobProgress.imageEvent(progress, "Completed copy to " + destination, "", root);
   }
 
   static void copyBlob(
-      ProgressReporter progress,
+      TransferContext context,
       RegistryClient from,
       RegistryClient to,
       RemoteGraph.Blob blob,
       List<String> mountFrom)
       throws Exception {
     Descriptor d = blob.desc();
-    BlobProgress events = new BlobProgress(progress, "uploading", d, blob.parents());
+    BlobProgress events = new BlobProgress(context, "uploading", d, blob.parents());
     events.waiting();
     if (to.exists(d)) {
       events.alreadyExists();
@@ -98,6 +100,7 @@ final class RegistryCopyOperation implements TransferOperation<RegistryEndpoint,
     public int read() throws IOException {
       int b = super.read();
       if (b >= 0) {
+        events.moved(1);
         events.active(count.incrementAndGet(), false);
       }
       return b;
@@ -107,6 +110,7 @@ final class RegistryCopyOperation implements TransferOperation<RegistryEndpoint,
     public int read(byte[] b, int off, int len) throws IOException {
       int n = super.read(b, off, len);
       if (n > 0) {
+        events.moved(n);
         events.active(count.addAndGet(n), false);
       }
       return n;

@@ -44,9 +44,21 @@ final class RemoteGraph {
     byte[] load(Descriptor d) throws Exception;
   }
 
-  static RemoteGraph walk(RegistryClient client, Descriptor root, String imageName, Filter filter)
+  /** Walks the registry's graph; {@code fetched} is told each manifest's size as it arrives. */
+  static RemoteGraph walk(
+      RegistryClient client,
+      Descriptor root,
+      String imageName,
+      Filter filter,
+      java.util.function.LongConsumer fetched)
       throws Exception {
-    return walk(d -> client.fetchBytes(d, MAX_MANIFEST), root, imageName, filter);
+    Loader loader =
+        d -> {
+          byte[] bytes = client.fetchBytes(d, MAX_MANIFEST);
+          fetched.accept(bytes.length);
+          return bytes;
+        };
+    return walk(loader, root, imageName, filter);
   }
 
   static RemoteGraph walk(Loader client, Descriptor root, String imageName, Filter filter)

@@ -7,14 +7,16 @@ import dev.transferd.ttrpc.Status;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One Transfer call on the server: its namespace and settings, and every side stream it took from
- * the {@link StreamManager}, with how each is to be ended. The service ends them all before the
- * call returns: {@link #complete} after success (an export stream is flushed and closed, so the
+ * One Transfer call on the server: its namespace, lease and settings, and every side stream it took
+ * from the {@link StreamManager}, with how each is to be ended. The service ends them all before
+ * the call returns: {@link #complete} after success (an export stream is flushed and closed, so the
  * client has all bytes and the end before it has the response), {@link #abort} after a failure
  * (byte and credential streams end with the error status; the progress stream ends cleanly, as in
- * containerd). Used by the call's handler thread only.
+ * containerd). Used by the call's handler thread only, except {@link #countBytes}, which the
+ * operation's worker threads (concurrent downloads and uploads) call too.
  */
 final class TransferContext {
   /** A side stream the call took, and how to end it. */
@@ -26,14 +28,22 @@ final class TransferContext {
     void abort(Status status);
   }
 
+  /** The metadata key of the caller's lease (spec §1.3), as containerd's Go clients send it. */
+  static final String LEASE_KEY = "containerd-lease";
+
   private final String namespace;
+  private final String lease;
   private final StreamManager manager;
   private final TransferSettings settings;
   private final List<SideStream> sideStreams = new ArrayList<>();
   private ProgressReporter progress = ProgressReporter.none();
+  // A LongAdder: blob tasks add from several threads at once, per read, without contending.
+  private final LongAdder bytesMoved = new LongAdder();
 
-  TransferContext(String namespace, StreamManager manager, TransferSettings settings) {
+  TransferContext(
+      String namespace, String lease, StreamManager manager, TransferSettings settings) {
     this.namespace = namespace;
+    this.lease = lease;
     this.manager = manager;
     this.settings = settings;
   }
@@ -42,12 +52,27 @@ final class TransferContext {
     return namespace;
   }
 
+  /** The lease the call carried ({@value #LEASE_KEY}), or null. */
+  String lease() {
+    return lease;
+  }
+
   TransferSettings settings() {
     return settings;
   }
 
   ProgressReporter progress() {
     return progress;
+  }
+
+  /** Adds {@code n} bytes moved (fetched, uploaded, received or sent); any thread. */
+  void countBytes(long n) {
+    bytesMoved.add(n);
+  }
+
+  /** The bytes moved so far; exact once the operation and its side streams have ended. */
+  long bytesMoved() {
+    return bytesMoved.sum();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.transferd.plugin.transfer;
 
+import dev.transferd.plugin.archive.InvalidArchiveException;
 import dev.transferd.plugin.store.StoreException;
 import dev.transferd.streams.bytestream.StreamAbortedException;
 import dev.transferd.ttrpc.Status;
@@ -15,6 +16,8 @@ final class TransferErrors {
       case StreamAbortedException e -> Status.of(e.code(), e.getMessage());
       case StoreException e -> Status.of(e.code(), e.getMessage());
       case dev.transferd.plugin.registry.RegistryException e -> Status.of(e.code(), e.getMessage());
+      case InvalidArchiveException e ->
+          Status.of(StatusCode.INVALID_ARGUMENT, "import: " + e.getMessage());
       case InterruptedException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       case InterruptedIOException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       default -> Status.fromThrowable(t);

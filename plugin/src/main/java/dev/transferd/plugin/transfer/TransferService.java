@@ -8,6 +8,7 @@ import dev.transferd.streams.StreamingProtocol;
 import dev.transferd.ttrpc.CallContext;
 import dev.transferd.ttrpc.ServiceDefinition;
 import dev.transferd.ttrpc.Status;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,37 +25,65 @@ public final class TransferService {
   private final StreamManager streams;
   private final TransferSettings settings;
   private final OperationTable operations;
+  private final TransferObserver observer;
 
   private TransferService(
-      StreamManager streams, TransferSettings settings, OperationTable operations) {
+      StreamManager streams,
+      TransferSettings settings,
+      OperationTable operations,
+      TransferObserver observer) {
     this.streams = Objects.requireNonNull(streams, "streams");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.operations = operations;
+    this.observer = Objects.requireNonNull(observer, "observer");
   }
 
-  /** The service definition, taking side streams from {@code streams}. */
-  public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
-    return definition(streams, settings, OperationTable.standard(settings));
-  }
-
-  /** The service definition with the operations that need {@code store} (pull, push, ...). */
+  /**
+   * The service definition, taking side streams from {@code streams} and serving pull, push,
+   * import, export and tag over {@code store}.
+   */
   public static ServiceDefinition definition(
       StreamManager streams, TransferSettings settings, Store store) {
-    return definition(streams, settings, OperationTable.standard(store, settings));
+    return definition(streams, settings, store, TransferObserver.NONE);
+  }
+
+  /** As {@link #definition(StreamManager, TransferSettings, Store)}, telling {@code observer}. */
+  public static ServiceDefinition definition(
+      StreamManager streams, TransferSettings settings, Store store, TransferObserver observer) {
+    return definition(streams, settings, OperationTable.standard(store, settings), observer);
+  }
+
+  /** The service without a store: echo and registry to registry (byte-stream tests, benchmarks). */
+  public static ServiceDefinition definition(StreamManager streams, TransferSettings settings) {
+    return definition(streams, settings, OperationTable.standard(settings), TransferObserver.NONE);
   }
 
   /** The service definition with another table of operations, for tests. */
   static ServiceDefinition definition(
       StreamManager streams, TransferSettings settings, OperationTable operations) {
-    TransferService service = new TransferService(streams, settings, operations);
+    return definition(streams, settings, operations, TransferObserver.NONE);
+  }
+
+  static ServiceDefinition definition(
+      StreamManager streams,
+      TransferSettings settings,
+      OperationTable operations,
+      TransferObserver observer) {
+    TransferService service = new TransferService(streams, settings, operations, observer);
     return ServiceDefinition.builder(StreamingProtocol.TRANSFER_SERVICE)
         .unary(StreamingProtocol.TRANSFER, service::transfer)
         .build();
   }
 
   private Empty transfer(CallContext call, TransferRequest request) throws Exception {
+    long start = System.nanoTime();
     TransferContext context =
-        new TransferContext(StreamingProtocol.namespace(call), streams, settings);
+        new TransferContext(
+            StreamingProtocol.namespace(call),
+            call.metadata().get(TransferContext.LEASE_KEY).filter(s -> !s.isEmpty()).orElse(null),
+            streams,
+            settings);
+    Status outcome = Status.OK;
     try {
       String progress = request.getOptions().getProgressStream();
       if (!progress.isEmpty()) {
@@ -69,7 +98,29 @@ public final class TransferService {
       Status status = TransferErrors.statusOf(e);
       log.debug("transfer failed: {}", status);
       context.abort(status);
+      outcome = status;
       throw status.asException(e);
+    } finally {
+      report(request, context, outcome, System.nanoTime() - start);
+    }
+  }
+
+  private void report(
+      TransferRequest request, TransferContext context, Status outcome, long nanos) {
+    String from = TransferReport.shortType(request.getSource().getTypeUrl());
+    String to = TransferReport.shortType(request.getDestination().getTypeUrl());
+    try {
+      observer.transferEnded(
+          new TransferReport(
+              TransferReport.operation(from, to),
+              from,
+              to,
+              context.namespace(),
+              outcome,
+              context.bytesMoved(),
+              Duration.ofNanos(nanos)));
+    } catch (RuntimeException e) {
+      log.warn("transfer observer failed: {}", e.toString());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.transferd.plugin.archive;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class ArchiveImporterTest {
@@ -123,6 +125,18 @@ class ArchiveImporterTest {
         e.getMessage().contains("layer " + amd.layers().get(0).digest() + " is not in the archive"),
         e.getMessage());
 
+    TestImages.Layout armOnly = new TestImages.Layout().addIndex(List.of(amd, arm), "latest");
+    amd.blobs().forEach(b -> armOnly.blobs.remove(b.digest())); // as `ctr export --platform arm64`
+    MemoryBlobSink fresh = new MemoryBlobSink();
+    ImportedArchive partial =
+        ArchiveImporter.read(
+            new ByteArrayInputStream(armOnly.tar("")), "", fresh, ArchiveLimits.DEFAULTS);
+    ImportWalker.Result all =
+        new ImportWalker(fresh, PlatformMatcher.all(), false, 0, ArchiveLimits.DEFAULTS)
+            .walk(partial);
+    assertTrue(all.blobs().contains(arm.layers().get(1).digest()), "the platform there is kept");
+    assertFalse(all.blobs().contains(amd.manifest().digest()));
+
     ImportWalker.Result metadata =
         new ImportWalker(
                 sink,
@@ -160,6 +174,110 @@ class ArchiveImporterTest {
         MediaTypes.DOCKER_LAYER, manifest.path("layers").get(0).path("mediaType").asText());
     assertEquals(
         Digests.of(a.diffs().get(2)), manifest.path("layers").get(2).path("digest").asText());
+  }
+
+  private JsonNode onlyManifest(ImportedArchive imported) throws IOException {
+    ImportWalker.Result result = walk(imported, List.of());
+    return ArchiveJson.parse(sink.blobs.get(result.images().get(0).getDigest()), "manifest");
+  }
+
+  private static byte[] gunzip(byte[] bytes) throws IOException {
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void forceCompressGzipsUncompressedLayersAndLabelsEachWithItsDiffId() throws IOException {
+    TestImages.Image a = TestImages.image("force", "amd64", "", 2, false, false);
+    TestImages.Image b = TestImages.image("force-b", "amd64", "", 3, false, false);
+    Map<TestImages.Image, List<String>> images = new LinkedHashMap<>();
+    images.put(a, List.of("force:a"));
+    images.put(b, List.of("force:b"));
+    ImportedArchive imported =
+        ArchiveImporter.read(
+            new ByteArrayInputStream(TestImages.dockerSave(images)),
+            "",
+            true,
+            sink,
+            ArchiveLimits.DEFAULTS);
+
+    ImportWalker.Result result = walk(imported, List.of());
+    JsonNode manifest = ArchiveJson.parse(sink.blobs.get(result.images().get(0).getDigest()), "m");
+    assertEquals(a.config().digest(), manifest.path("config").path("digest").asText());
+    for (int i = 0; i < 2; i++) {
+      JsonNode layer = manifest.path("layers").get(i);
+      String digest = layer.path("digest").asText();
+      byte[] stored = sink.blobs.get(digest);
+      assertEquals(MediaTypes.DOCKER_LAYER_GZIP, layer.path("mediaType").asText());
+      assertEquals(stored.length, layer.path("size").asLong());
+      assertArrayEquals(a.diffs().get(i), gunzip(stored), "layer " + i + " is its tar, gzipped");
+      assertEquals(
+          Map.of("containerd.io/uncompressed", Digests.of(a.diffs().get(i))),
+          sink.labels.get(digest));
+      assertTrue(result.blobs().contains(digest));
+    }
+    java.util.Set<String> diffIds = new java.util.HashSet<>();
+    for (TestImages.Image image : List.of(a, b)) {
+      image.diffs().forEach(d -> diffIds.add(Digests.of(d)));
+    }
+    java.util.Set<String> labelled = new java.util.HashSet<>();
+    sink.labels.values().forEach(l -> labelled.add(l.get("containerd.io/uncompressed")));
+    assertEquals(diffIds, labelled, "every layer of both images, each compressed once");
+    assertEquals(diffIds.size(), sink.labels.size());
+  }
+
+  @Test
+  void forceCompressLeavesCompressedLayersAndOciLayoutsAsTheyAre() throws IOException {
+    TestImages.Image oci = TestImages.image("oci-plain", "amd64", "", 2, false, true);
+    ImportedArchive layout =
+        ArchiveImporter.read(
+            new ByteArrayInputStream(new TestImages.Layout().add(oci, "v1", null).tar("")),
+            "",
+            true,
+            sink,
+            ArchiveLimits.DEFAULTS);
+    assertEquals(oci.manifest().digest(), walk(layout, List.of()).images().get(0).getDigest());
+
+    TestImages.Image gz = TestImages.image("already-gz", "amd64", "", 1, true, false);
+    TarWriter t = new TarWriter().file(gz.config().hex() + ".json", gz.config().bytes());
+    ArrayNode list = ArchiveJson.NODES.arrayNode();
+    ObjectNode entry = list.addObject().put("Config", gz.config().hex() + ".json");
+    entry.putArray("RepoTags").add("gz:1");
+    entry.putArray("Layers").add("l.tar.gz");
+    t.file("l.tar.gz", gz.layers().get(0).bytes()).file("manifest.json", ArchiveJson.bytes(list));
+    JsonNode manifest =
+        onlyManifest(
+            ArchiveImporter.read(
+                new ByteArrayInputStream(t.finish()), "", true, sink, ArchiveLimits.DEFAULTS));
+    assertEquals(
+        gz.layers().get(0).digest(), manifest.path("layers").get(0).path("digest").asText());
+    assertTrue(sink.labels.isEmpty(), "nothing was compressed");
+  }
+
+  @Test
+  void aCompressedFormAlreadyStoredIsListedInPlaceOfTheUncompressedFile() throws IOException {
+    TestImages.Image a = TestImages.image("known", "amd64", "", 2, false, false);
+    byte[] gz = TestImages.gzip(a.diffs().get(0));
+    try (BlobSink.Ingest ingest = sink.ingest("pulled")) {
+      ingest.write(gz);
+      ingest.commit(
+          gz.length,
+          Digests.of(gz),
+          Map.of("containerd.io/uncompressed", Digests.of(a.diffs().get(0))));
+    }
+    Map<TestImages.Image, List<String>> images = new LinkedHashMap<>();
+    images.put(a, List.of("known:1"));
+    JsonNode manifest = onlyManifest(read(TestImages.dockerSave(images)));
+
+    JsonNode first = manifest.path("layers").get(0);
+    assertEquals(Digests.of(gz), first.path("digest").asText());
+    assertEquals(MediaTypes.DOCKER_LAYER_GZIP, first.path("mediaType").asText());
+    assertTrue(sink.retained.contains(Digests.of(gz)), "the stored blob is kept for the import");
+    assertEquals(
+        Digests.of(a.diffs().get(1)), manifest.path("layers").get(1).path("digest").asText());
+    assertEquals(
+        MediaTypes.DOCKER_LAYER, manifest.path("layers").get(1).path("mediaType").asText());
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A blob sink in memory, for tests of the archive code on its own (small archives only). */
 final class MemoryBlobSink implements BlobSink {
   final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
+  final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
   final Set<String> retained = new HashSet<>();
   int ingestsCommitted;
   int openIngests;
@@ -31,6 +33,14 @@ final class MemoryBlobSink implements BlobSink {
       throw new FileNotFoundException(digest);
     }
     return new ByteArrayInputStream(b);
+  }
+
+  @Override
+  public Optional<String> compressedFormOf(String uncompressed) {
+    return labels.entrySet().stream()
+        .filter(e -> uncompressed.equals(e.getValue().get("containerd.io/uncompressed")))
+        .map(Map.Entry::getKey)
+        .findFirst();
   }
 
   @Override
@@ -61,12 +71,15 @@ final class MemoryBlobSink implements BlobSink {
       }
 
       @Override
-      public void commit(long size, String digest) throws IOException {
+      public void commit(long size, String digest, Map<String, String> with) throws IOException {
         byte[] b = bytes.toByteArray();
         if (b.length != size || !Digests.of(b).equals(digest)) {
           throw new IOException("commit of " + ref + " does not match");
         }
         blobs.put(digest, b);
+        if (!with.isEmpty()) {
+          labels.put(digest, Map.copyOf(with));
+        }
         ingestsCommitted++;
         finish();
       }

@@ -377,6 +377,20 @@ class ConfigFileTest {
   }
 
   @Test
+  void theSampleConfigWeShipReadsWithoutWarningsAndStatesTheDefaults() throws Exception {
+    Path sample = Path.of("../packaging/config.toml");
+    DaemonConfig.Builder builder = new DaemonConfig.Builder();
+    assertEquals(List.of(), ConfigFile.readOwn(sample, builder));
+    DaemonConfig fromSample = builder.build(DEFAULTS);
+    DaemonConfig defaults =
+        new DaemonConfig.Builder()
+            .build(
+                new DefaultLocations(
+                    Path.of("/var/lib/transferd"), Path.of("/run/transferd/transferd.sock")));
+    assertEquals(defaults, fromSample);
+  }
+
+  @Test
   void goDurationsParseAsContainerdWritesThem() {
     assertEquals(Duration.ofSeconds(10), GoDuration.parse("10s"));
     assertEquals(Duration.ofSeconds(90), GoDuration.parse("1m30s"));

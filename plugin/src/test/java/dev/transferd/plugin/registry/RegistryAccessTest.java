@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.sun.net.httpserver.HttpServer;
 import dev.transferd.proto.types.Descriptor;
 import dev.transferd.proto.types.transfer.AuthType;
@@ -56,13 +55,7 @@ class RegistryAccessTest {
   }
 
   static TestRegistry basicRegistry(Path dir) throws Exception {
-    Files.createDirectories(dir);
-    Path htpasswd = dir.resolve("htpasswd");
-    Files.writeString(
-        htpasswd,
-        USER + ":" + BCrypt.withDefaults().hashToString(4, PASSWORD.toCharArray()) + "\n");
-    return TestRegistry.start(
-        dir, "  htpasswd:\n    realm: basic-realm\n    path: " + htpasswd + "\n", "");
+    return RegistryFixtures.basicAuthRegistry(dir, USER, PASSWORD);
   }
 
   /** Resolves and fetches the first layer; returns the layer's bytes. */

@@ -2,6 +2,7 @@ package dev.transferd.plugin.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +52,18 @@ public final class RegistryFixtures {
     OciLayout.Image image = layout.image(5, List.of("linux/amd64"), size, 1000);
     Skopeo.push(layout.dir(), a.host() + "/app/multi:v1");
     return new Pair(a, b, layout, image);
+  }
+
+  /** An empty registry that wants htpasswd basic auth for {@code user} with {@code password}. */
+  public static TestRegistry basicAuthRegistry(Path dir, String user, String password)
+      throws Exception {
+    Files.createDirectories(dir);
+    Path htpasswd = dir.resolve("htpasswd");
+    Files.writeString(
+        htpasswd,
+        user + ":" + BCrypt.withDefaults().hashToString(4, password.toCharArray()) + "\n");
+    return TestRegistry.start(
+        dir, "  htpasswd:\n    realm: basic-realm\n    path: " + htpasswd + "\n", "");
   }
 
   /** Every blob of {@code im}: layers, configs, manifests, root. */

@@ -145,6 +145,27 @@ public abstract class ContentStoreContract {
   }
 
   @Test
+  void oddSizedWritesAndAnUnalignedResumeKeepEveryByteInOrder() throws IOException {
+    byte[] data = new byte[(10 << 20) + 123];
+    new java.util.Random(7).nextBytes(data);
+    int chunk = 7919;
+    int stop = (3 << 20) + 17;
+    try (ContentWriter w = content().writer(WriteRequest.of(NS, "odd"))) {
+      for (int i = 0; i < stop; i += Math.min(chunk, stop - i)) {
+        w.write(data, i, Math.min(chunk, stop - i));
+      }
+    }
+    assertEquals(stop, content().status(NS, "odd").orElseThrow().offset());
+    try (ContentWriter w = content().writer(WriteRequest.of(NS, "odd"))) {
+      for (int i = stop; i < data.length; i += Math.min(chunk, data.length - i)) {
+        w.write(data, i, Math.min(chunk, data.length - i));
+      }
+      w.commit(data.length, sha256(data), Map.of());
+    }
+    assertArrayEquals(data, readAll(NS, sha256(data), 0));
+  }
+
+  @Test
   void truncatingAnIngestRestartsItsDigest() throws IOException {
     byte[] data = bytes("the right bytes");
     try (ContentWriter w = content().writer(WriteRequest.of(NS, "restart-at-zero"))) {

@@ -32,6 +32,7 @@ class PullPushTransferTest {
   private StreamingFixture fixture;
   private TransferClient client;
   private EmbeddedStore store;
+  private final List<TransferReport> reports = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -39,7 +40,8 @@ class PullPushTransferTest {
     StreamManager manager = new StreamManager();
     fixture =
         StreamingFixture.start(
-            manager, TransferService.definition(manager, TransferSettings.DEFAULTS, store));
+            manager,
+            TransferService.definition(manager, TransferSettings.DEFAULTS, store, reports::add));
     client = TransferClient.builder(fixture.client).namespace("default").build();
   }
 
@@ -80,15 +82,27 @@ class PullPushTransferTest {
           regs.blobCount() + regs.image().manifests().size() + 1,
           events.stream().filter(e -> e.event().equals("complete")).count());
 
+      long everyByte =
+          RegistryFixtures.allBlobs(regs.image()).stream().mapToLong(b -> b.size()).sum();
+      assertEquals("pull", reports.getLast().operation());
+      assertEquals(everyByte, reports.getLast().bytes(), "every blob and manifest, once");
+
       String target = regs.destination().host() + "/pushed/app:v3";
       List<ProgressEvent> pushed = transfer(StoredImage.named("mine:1"), RegistryImage.of(target));
       assertTrue(
           pushed.getLast().event().startsWith("Completed push to"), pushed.getLast().event());
       RegistryFixtures.assertCopiedBack(regs, target, tmp.resolve("back"));
+      assertEquals("push", reports.getLast().operation());
+      assertEquals(everyByte, reports.getLast().bytes());
 
       List<ProgressEvent> again =
           transfer(RegistryImage.of(regs.sourceRef()), StoredImage.named("mine:1"));
       assertTrue(again.stream().anyMatch(e -> e.event().equals("already exists")));
+      long manifests =
+          regs.image().root().size()
+              + regs.image().manifests().stream().mapToLong(b -> b.size()).sum();
+      assertEquals(manifests, reports.getLast().bytes(), "only the manifests, to walk the graph");
+      assertTrue(reports.getLast().outcome().isOk());
     }
   }
 

@@ -25,6 +25,7 @@ final class IngestWriter extends ContentWriter {
   private final String lease;
   private final FileChannel channel;
   private final MessageDigest sha256;
+  private final PipelinedAppender appender;
   private long offset;
   private boolean closed;
 
@@ -44,6 +45,7 @@ final class IngestWriter extends ContentWriter {
     this.channel = channel;
     this.sha256 = sha256;
     this.offset = offset;
+    this.appender = PipelinedAppender.open(ingest.data(), channel, offset);
   }
 
   /** Opens the ingest's data file at its end, having hashed what is there. */
@@ -89,10 +91,7 @@ final class IngestWriter extends ContentWriter {
     ensureOpen();
     java.util.Objects.checkFromIndexSize(off, len, b.length);
     sha256.update(b, off, len);
-    ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-    while (buf.hasRemaining()) {
-      channel.write(buf);
-    }
+    appender.append(b, off, len);
     offset += len;
   }
 
@@ -104,7 +103,9 @@ final class IngestWriter extends ContentWriter {
           dev.transferd.ttrpc.StatusCode.OUT_OF_RANGE,
           "cannot truncate ingest ref \"" + ingest.ref() + "\" of " + offset + " bytes to " + size);
     }
+    appender.drain();
     channel.truncate(size);
+    appender.restartAt(size);
     sha256.reset();
     rehash(channel, sha256, size);
     channel.position(size);
@@ -156,9 +157,11 @@ final class IngestWriter extends ContentWriter {
     if (size <= 0) {
       size = ingest.total();
     }
+    appender.drain();
     channel.force(true);
     String actual = Sha256.format(sha256.digest());
     finalDigest = actual;
+    appender.close();
     channel.close();
     closed = true;
     try {
@@ -202,9 +205,18 @@ final class IngestWriter extends ContentWriter {
     }
     closed = true;
     try {
-      channel.close();
+      // After a failure some call has already reported, the bytes that landed stay for a resume
+      // (which re-hashes them); otherwise the last buffer is written, and a failure reported here.
+      if (!appender.isBroken()) {
+        appender.drain();
+      }
     } finally {
-      store.release(ingest);
+      try {
+        appender.close();
+        channel.close();
+      } finally {
+        store.release(ingest);
+      }
     }
   }
 

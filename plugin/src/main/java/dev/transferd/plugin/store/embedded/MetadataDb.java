@@ -43,6 +43,9 @@ final class MetadataDb implements AutoCloseable {
 
   static final byte[] PRESENT = {1};
 
+  /** How long {@link #close} waits for running transactions. */
+  static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(10);
+
   private final Env<byte[]> env;
   final Dbi<byte[]> namespaces;
   final Dbi<byte[]> content;
@@ -50,6 +53,11 @@ final class MetadataDb implements AutoCloseable {
   final Dbi<byte[]> leases;
   final Dbi<byte[]> leaseResources;
   private final ExecutorService writer;
+  // Close safety: LMDB crashes the process on a transaction begun after env.close(), so every read
+  // and write counts itself in, and close waits for them before closing the environment.
+  private final Object gate = new Object();
+  private int inFlight; // guarded by gate
+  private boolean closed; // guarded by gate
 
   private MetadataDb(Env<byte[]> env) {
     this.env = env;
@@ -84,10 +92,30 @@ final class MetadataDb implements AutoCloseable {
 
   /** Runs {@code work} in a read transaction on this thread. */
   <T> T read(TxnWork<T> work) {
+    enter();
     try (Txn<byte[]> txn = env.txnRead()) {
       return work.run(txn);
     } catch (LmdbException e) {
       throw new StoreException(StatusCode.INTERNAL, "metadata read failed: " + e.getMessage(), e);
+    } finally {
+      exit();
+    }
+  }
+
+  private void enter() {
+    synchronized (gate) {
+      if (closed) {
+        throw StoreException.unavailable("the store is closed");
+      }
+      inFlight++;
+    }
+  }
+
+  private void exit() {
+    synchronized (gate) {
+      if (--inFlight == 0) {
+        gate.notifyAll();
+      }
     }
   }
 
@@ -96,6 +124,15 @@ final class MetadataDb implements AutoCloseable {
    * Blocks until the transaction is committed or aborted.
    */
   <T> T write(TxnWork<T> work) {
+    enter();
+    try {
+      return submitWrite(work);
+    } finally {
+      exit();
+    }
+  }
+
+  private <T> T submitWrite(TxnWork<T> work) {
     Future<T> f =
         writer.submit(
             () -> {
@@ -204,9 +241,36 @@ final class MetadataDb implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Refuses new transactions (UNAVAILABLE), waits up to {@link #CLOSE_WAIT} for running ones, then
+   * closes the environment. If some are still running then, the environment is left open (the
+   * process is ending anyway) rather than pulled from under them.
+   */
   @Override
   public void close() {
-    writer.shutdown();
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    synchronized (gate) {
+      closed = true;
+      boolean interrupted = false;
+      while (inFlight > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(gate, left);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      writer.shutdown();
+      if (inFlight > 0) {
+        return;
+      }
+    }
     env.close();
   }
 }

@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -120,17 +121,21 @@ class CrashSafetyTest {
             + java.io.File.pathSeparator
             + target.resolve("classes");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new ProcessBuilder(
-            java.toString(),
-            "-Xmx128m",
-            "--enable-native-access=ALL-UNNAMED",
+    List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx128m"));
+    // The flags LMDB's native access needs on this JDK, as surefire gave them to us.
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--enable-native-access") || arg.startsWith("--sun-misc-unsafe")) {
+        command.add(arg);
+      }
+    }
+    command.addAll(
+        List.of(
             "-cp",
             classpath,
             CrashingWriterMain.class.getName(),
             root.toString(),
-            Long.toString(round + 1))
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+            Long.toString(round + 1)));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   private static String sha256(Path file) throws IOException {

@@ -155,6 +155,43 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void collectionsRunningBesideCommitsNeverTakeLeasedBlobs() throws Exception {
+    store.leases().create(NS, "busy", Map.of());
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger runs =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Thread collector =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (!done.get()) {
+                    try {
+                      store.collectGarbage();
+                      runs.incrementAndGet();
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  }
+                });
+    java.util.List<ContentInfo> committed = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 25; i++) {
+        committed.add(put(store, NS, "blob " + i + " ".repeat(i * 997), Map.of(), "busy"));
+        // and one nobody holds, for the collector to have work
+        put(store, NS, "litter " + i, Map.of());
+      }
+    } finally {
+      done.set(true);
+      collector.join();
+    }
+    assertTrue(runs.get() > 0);
+    for (ContentInfo c : committed) {
+      assertTrue(present(c), c.digest());
+    }
+  }
+
+  @Test
   void freshIngestsAreKeptAtTheDefaultAge() throws IOException {
     try (ContentWriter w = store.content().writer(WriteRequest.of(NS, "recent"))) {
       w.write(new byte[] {1});

@@ -1,0 +1,157 @@
+package dev.transferd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.transferd.plugin.registry.RegistryFixtures;
+import dev.transferd.plugin.registry.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * pull and push end to end: transferctl against a real daemon, which talks to real {@code
+ * docker-registry} processes (plain and htpasswd basic auth) filled by skopeo.
+ */
+class RegistryCommandsTest {
+  private static final String USER = "bob";
+  private static final String PASSWORD = "hunter2-but-longer";
+
+  @TempDir Path tmp;
+  private CliFixture fixture;
+
+  @BeforeEach
+  void start() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/docker-registry")), "docker-registry");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/skopeo")), "skopeo");
+    fixture = CliFixture.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @Test
+  void pullListsTheImageAndPushCopiesItToAnotherRegistry() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp)) {
+      String ref = regs.sourceRef();
+      CliFixture.Result pulled =
+          fixture.run("--progress", "plain", "pull", "--plain-http", "--all-platforms", ref);
+      assertEquals(0, pulled.code(), pulled.err());
+      assertEquals("", pulled.err());
+      String out = pulled.out();
+      assertTrue(out.startsWith("Resolving from OCI Registry (" + ref + ")\n"), out);
+      for (var layer : regs.image().layers()) {
+        assertTrue(out.contains("layer-" + layer.digest() + ": complete"), out);
+      }
+      assertTrue(out.contains(ref + ": saved"), out);
+      String summary = out.lines().reduce((a, b) -> b).orElseThrow();
+      // three layers, a config and a manifest per platform (two), and the index
+      int blobs = regs.blobCount() + regs.image().manifests().size() + 1;
+      assertTrue(summary.startsWith("pulled " + ref + ": "), summary);
+      assertTrue(summary.endsWith(", " + blobs + " blobs transferred"), summary);
+
+      CliFixture.Result listed = fixture.run("images", "ls", "-q");
+      assertEquals(ref + "\n", listed.out());
+      CliFixture.Result table = fixture.run("images", "ls");
+      assertTrue(
+          table.out().lines().anyMatch(l -> l.startsWith(ref) && l.contains(digestOf(regs))),
+          table.out());
+
+      CliFixture.Result again = fixture.run("--progress", "plain", "pull", "--plain-http", ref);
+      assertEquals(0, again.code(), again.err());
+      assertTrue(again.out().contains("already exists"), again.out());
+
+      String target = regs.destination().host() + "/copied/app:v2";
+      CliFixture.Result pushed =
+          fixture.run("--progress", "plain", "push", "--plain-http", target, ref);
+      assertEquals(0, pushed.code(), pushed.err());
+      assertTrue(pushed.out().contains("Completed push to"), pushed.out());
+      String last = pushed.out().lines().reduce((a, b) -> b).orElseThrow();
+      assertTrue(last.startsWith("pushed " + target + ": "), last);
+      RegistryFixtures.assertCopiedBack(regs, target, tmp.resolve("copied-back"));
+    }
+  }
+
+  @Test
+  void pullOfATagTheRegistryLacksIsNotFoundAndStoresNothing() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp)) {
+      String missing = regs.source().host() + "/app/multi:no-such-tag";
+      CliFixture.Result r = fixture.run("--progress", "none", "pull", "--plain-http", missing);
+      assertEquals(ExitCodes.NOT_FOUND, r.code(), r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().startsWith("transferctl: pull " + missing + ": not found: "), r.err());
+      assertEquals("", fixture.run("images", "ls", "-q").out());
+    }
+  }
+
+  @Test
+  void aRegistryThatWantsAPasswordIsExitFourWithoutOneAndWorksWithIt() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp);
+        TestRegistry locked =
+            RegistryFixtures.basicAuthRegistry(tmp.resolve("locked"), USER, PASSWORD)) {
+      CliFixture.Result pulled =
+          fixture.run(
+              "--progress", "none", "pull", "--plain-http", "--all-platforms", regs.sourceRef());
+      assertEquals(0, pulled.code(), pulled.err());
+      String target = locked.host() + "/private/app:1";
+
+      CliFixture.Result anonymous =
+          fixture.run("--progress", "none", "push", "--plain-http", target, regs.sourceRef());
+      assertEquals(ExitCodes.AUTH, anonymous.code(), anonymous.err());
+      assertEquals(1, anonymous.err().lines().count(), anonymous.err());
+      assertTrue(
+          anonymous.err().startsWith("transferctl: push " + regs.sourceRef() + " to " + target),
+          anonymous.err());
+      assertTrue(anonymous.err().contains("(try: pass --user USER[:PASSWORD])"), anonymous.err());
+
+      CliFixture.Result wrong =
+          fixture.run(
+              "--progress",
+              "none",
+              "push",
+              "--plain-http",
+              "--user",
+              USER + ":not-it",
+              target,
+              regs.sourceRef());
+      assertEquals(ExitCodes.AUTH, wrong.code(), wrong.err());
+      assertFalse(wrong.err().contains("not-it"), "the password is never echoed: " + wrong.err());
+
+      CliFixture.Result pushed =
+          fixture.run(
+              "--progress",
+              "none",
+              "push",
+              "--plain-http",
+              "--user",
+              USER + ":" + PASSWORD,
+              target,
+              regs.sourceRef());
+      assertEquals(0, pushed.code(), pushed.err());
+
+      CliFixture.Result locked401 =
+          fixture.run("--progress", "none", "pull", "--plain-http", target);
+      assertEquals(ExitCodes.AUTH, locked401.code(), locked401.err());
+      assertFalse(fixture.run("images", "ls", "-q").out().contains(target));
+
+      CliFixture.Result withPassword =
+          fixture.run(
+              "--progress", "none", "pull", "--plain-http", "-u", USER + ":" + PASSWORD, target);
+      assertEquals(0, withPassword.code(), withPassword.err());
+      assertTrue(fixture.run("images", "ls", "-q").out().contains(target + "\n"));
+    }
+  }
+
+  private static String digestOf(RegistryFixtures.Pair regs) {
+    return regs.image().root().digest();
+  }
+}

@@ -1,0 +1,145 @@
+package dev.transferd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** transferctl's command line, errors and exit codes against a real daemon on a temp socket. */
+class TransferctlTest {
+  private CliFixture fixture;
+
+  @BeforeEach
+  void start() throws Exception {
+    fixture = CliFixture.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    fixture.close();
+  }
+
+  @Test
+  void noDaemonOnTheSocketIsExitFiveWithTheSocketAndWhatToDo() {
+    Path nowhere = fixture.dir.resolve("absent.sock");
+    CliFixture.Result r =
+        fixture.runBare(
+            InputStream.nullInputStream(), "--address", nowhere.toString(), "images", "ls");
+    assertEquals(ExitCodes.UNREACHABLE, r.code());
+    assertEquals(
+        "transferctl: daemon unreachable: no transferd answers on "
+            + nowhere
+            + " (try: start it with 'transferd', or point --address or TRANSFERD_ADDRESS at its"
+            + " socket)\n",
+        r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void theAddressComesFromTransferdAddressWhenNoFlagIsGiven() {
+    fixture.env.put("TRANSFERD_ADDRESS", fixture.dir.resolve("elsewhere.sock").toString());
+    CliFixture.Result r = fixture.runBare(InputStream.nullInputStream(), "version");
+    assertEquals(ExitCodes.UNREACHABLE, r.code(), r.err());
+    assertTrue(r.err().contains(fixture.dir.resolve("elsewhere.sock").toString()), r.err());
+
+    fixture.env.put("TRANSFERD_ADDRESS", fixture.socket().toString());
+    r = fixture.runBare(InputStream.nullInputStream(), "version");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("Address: " + fixture.socket()), r.out());
+  }
+
+  @Test
+  void versionNamesClientAndTheDaemonItReached() {
+    CliFixture.Result r = fixture.run("version");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().startsWith("Client:\n  Version: "), r.out());
+    assertTrue(r.out().contains("Server:\n  Address: " + fixture.socket()), r.out());
+  }
+
+  @Test
+  void anUnknownFlagIsAUsageErrorWithExitTwo() {
+    CliFixture.Result r = fixture.run("pull", "--plain-htp", "localhost:5000/a:1");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().startsWith("Unknown option: '--plain-htp'"), r.err());
+  }
+
+  @Test
+  void helpListsEveryCommandAndATypoGetsASuggestion() {
+    // Commands are added lazily, one per run; help and typos must still see them all.
+    CliFixture.Result help = fixture.run("--help");
+    assertEquals(0, help.code(), help.err());
+    for (String command :
+        new String[] {
+          "pull", "push", "import", "export", "tag", "images", "content", "leases", "version"
+        }) {
+      assertTrue(
+          help.out().lines().anyMatch(l -> l.matches("  " + command + "[ ,].*")),
+          command + " in:\n" + help.out());
+    }
+    CliFixture.Result typo = fixture.run("--progress", "none", "imags", "ls");
+    assertEquals(ExitCodes.USAGE, typo.code());
+    assertTrue(typo.err().contains("Did you mean: transferctl image"), typo.err());
+    CliFixture.Result alias = fixture.run("-n", "other", "i", "ls", "-q");
+    assertEquals(0, alias.code(), alias.err());
+  }
+
+  @Test
+  void aMissingCommandIsAUsageError() {
+    assertEquals(ExitCodes.USAGE, fixture.run().code());
+    CliFixture.Result r = fixture.run("images");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertEquals("transferctl: images needs a command: ls, inspect or rm (try: --help)\n", r.err());
+  }
+
+  @Test
+  void aMalformedPlatformIsAUsageErrorNamingIt() {
+    CliFixture.Result r = fixture.run("pull", "--platform", "linux", "localhost:5000/a:1");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertEquals(
+        "transferctl: --platform platform must be os/architecture[/variant]: \"linux\" (try:"
+            + " --help)\n",
+        r.err());
+  }
+
+  @Test
+  void platformAndAllPlatformsExcludeEachOther() {
+    CliFixture.Result r =
+        fixture.run("export", "--platform", "linux/amd64", "--all-platforms", "out.tar", "a");
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().contains("--platform and --all-platforms exclude each other"), r.err());
+  }
+
+  @Test
+  void importOfAMissingFileIsAUsageErrorNamingIt() {
+    CliFixture.Result r = fixture.run("import", fixture.dir.resolve("nope.tar").toString());
+    assertEquals(ExitCodes.USAGE, r.code());
+    assertTrue(r.err().contains("no such archive: " + fixture.dir.resolve("nope.tar")), r.err());
+  }
+
+  @Test
+  void aServerErrorIsOneLineWithWhatWasDoneTheCodesMeaningAndAHint() throws Exception {
+    // Tagging an image that is not in the store fails on the daemon, whatever it implements.
+    CliFixture.Result r = fixture.run("tag", "no/such:image", "other:tag");
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("transferctl: tag no/such:image as other:tag: "), r.err());
+    assertTrue(r.err().contains("(try: "), r.err());
+    assertTrue(r.code() == ExitCodes.NOT_FOUND || r.code() == ExitCodes.FAILED, r.err());
+  }
+
+  @Test
+  void aFailedExportLeavesNoPartialArchive() throws Exception {
+    Path out = fixture.dir.resolve("out.tar");
+    CliFixture.Result r = fixture.run("export", out.toString(), "no/such:image");
+    assertTrue(r.code() != 0);
+    assertFalse(Files.exists(out));
+    try (var files = Files.list(fixture.dir)) {
+      assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("partial")));
+    }
+  }
+}
