@@ -80,7 +80,7 @@ bench-archives: build
 	  dev.transferd.plugin.bench.ArchivesBench $(BENCH_ARGS)
 
 ## bench-registry: pull and push of a 1 GiB, 8-layer image with a local docker-registry, ours beside
-## skopeo and ctr (needs docker-registry, skopeo, containerd; runs containerd, so as root; ~10 min).
+## skopeo and ctr (needs docker-registry, skopeo, containerd; runs containerd, so as root; ~5 min).
 bench-registry: build
 	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \

@@ -103,6 +103,13 @@ public final class TestRegistry implements AutoCloseable {
     return dir.resolve("storage");
   }
 
+  /** CPU time the registry process has used so far (zero if the OS does not say). */
+  public Duration cpuTime() {
+    return process == null
+        ? Duration.ZERO
+        : process.info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   public Path log() {
     return dir.resolve("registry.log");
   }
