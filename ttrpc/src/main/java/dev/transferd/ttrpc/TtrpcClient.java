@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -263,6 +264,27 @@ public final class TtrpcClient implements AutoCloseable {
       }
       return sharedGroup;
     }
+  }
+
+  /**
+   * Stops the I/O thread all clients of this process share, waiting up to {@code timeout} for it to
+   * end; a later call (of any client) starts a new one. For short-lived processes (a CLI) to call
+   * before exiting: the JVM's exit waits about 300 ms for any thread still blocked in native code,
+   * as an idle event loop is. Connections still open are closed with it.
+   *
+   * @return true if the thread ended in time (or none was running)
+   */
+  public static boolean stopSharedEventLoop(Duration timeout) {
+    EventLoopGroup group;
+    synchronized (GROUP_LOCK) {
+      group = sharedGroup;
+      sharedGroup = null;
+    }
+    if (group == null) {
+      return true;
+    }
+    group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+    return group.terminationFuture().awaitUninterruptibly(timeout.toMillis());
   }
 
   /** Closes the connection; calls in flight fail with CANCELLED. */

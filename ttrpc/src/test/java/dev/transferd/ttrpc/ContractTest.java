@@ -75,6 +75,22 @@ class ContractTest {
   }
 
   @Test
+  void stoppingTheSharedEventLoopEndsItsThreadAndLaterCallsStartAnother() throws Exception {
+    assertEquals("before", text(client.call(TestService.ECHO, bytes("before"))));
+    assertTrue(TtrpcClient.stopSharedEventLoop(java.time.Duration.ofSeconds(5)));
+    eventually(
+        "no ttrpc-client thread is left",
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("ttrpc-client") && t.isAlive()));
+    // The old client's connection went with the thread; its next call connects again.
+    assertEquals("old", text(client.call(TestService.ECHO, bytes("old"))));
+    try (TtrpcClient again = TtrpcClient.connect(socket)) {
+      assertEquals("after", text(again.call(TestService.ECHO, bytes("after"))));
+    }
+  }
+
+  @Test
   void handlerErrorsReachTheClientWithCodeAndMessage() {
     TtrpcException notFound =
         assertThrows(TtrpcException.class, () -> client.call(TestService.FAIL, bytes("")));
