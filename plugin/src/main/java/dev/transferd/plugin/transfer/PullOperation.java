@@ -117,15 +117,16 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       String repo)
       throws Exception {
     events.waiting();
-    if (alreadyStored(ns, d, events, sourceKey, repo)) {
-      return;
-    }
     String what = "pull " + ImageGraph.refKey(d) + " from " + client.reference().name();
     WriteRequest request =
         WriteRequest.of(ns, ImageGraph.refKey(d))
             .expecting(d.getSize(), d.getDigest())
             .underLease(lease);
-    try (ContentWriter writer = store.content().writer(request)) {
+    ContentWriter ingest = openIngest(request, d, events, sourceKey, repo);
+    if (ingest == null) {
+      return;
+    }
+    try (ContentWriter writer = ingest) {
       if (writer.offset() > d.getSize()) {
         writer.close();
         store.content().abort(ns, request.ref());
@@ -180,19 +181,20 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       BlobProgress events,
       String sourceKey,
       String repo)
-      throws IOException {
+      throws IOException, InterruptedException {
     events.waiting();
-    if (alreadyStored(ns, d, events, sourceKey, repo)) {
+    WriteRequest request =
+        WriteRequest.of(ns, ImageGraph.refKey(d))
+            .expecting(d.getSize(), d.getDigest())
+            .underLease(lease);
+    ContentWriter ingest = openIngest(request, d, events, sourceKey, repo);
+    if (ingest == null) {
       if (!labels.isEmpty()) {
         store.content().update(ns, d.getDigest(), labels, labelPaths(labels));
       }
       return;
     }
-    WriteRequest request =
-        WriteRequest.of(ns, ImageGraph.refKey(d))
-            .expecting(d.getSize(), d.getDigest())
-            .underLease(lease);
-    try (ContentWriter writer = store.content().writer(request)) {
+    try (ContentWriter writer = ingest) {
       if (writer.offset() != 0) {
         writer.close();
         store.content().abort(ns, request.ref());
@@ -205,6 +207,38 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       commit(writer, d, all, "pull " + ImageGraph.refKey(d), ns, sourceKey, repo);
     }
     events.complete();
+  }
+
+  /**
+   * The blob's ingest, or null when the blob is stored (its source label added, "already exists"
+   * reported). The ref is the blob's ref key, the same in every pull and across daemon restarts, so
+   * a download left behind resumes from the ingest's offset. While another pull holds the ref, this
+   * waits (with backoff up to a second, until cancelled) and looks again: that pull either commits
+   * the blob or gives the ingest up to this one, as containerd's fetch waits on a locked ref.
+   */
+  private ContentWriter openIngest(
+      WriteRequest request, Descriptor d, BlobProgress events, String sourceKey, String repo)
+      throws IOException, InterruptedException {
+    String ns = request.namespace();
+    long backoff = 20;
+    while (true) {
+      if (alreadyStored(ns, d, events, sourceKey, repo)) {
+        return null;
+      }
+      try {
+        return store.content().writer(request);
+      } catch (StoreException e) {
+        if (e.code() == StatusCode.ALREADY_EXISTS) {
+          continue; // committed between the check and the open: report it as stored
+        }
+        if (e.code() != StatusCode.UNAVAILABLE) {
+          throw e;
+        }
+        // Locked by another writer. A closed store is UNAVAILABLE too; the next check says so.
+      }
+      Thread.sleep(backoff);
+      backoff = Math.min(backoff * 2, 1000);
+    }
   }
 
   private void commit(

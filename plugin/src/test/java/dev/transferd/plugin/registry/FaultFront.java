@@ -29,8 +29,11 @@ public final class FaultFront implements AutoCloseable {
   private static final Set<String> HOP_BY_HOP =
       Set.of("connection", "content-length", "date", "host", "transfer-encoding", "upgrade");
 
-  /** One request the front saw; {@code status} is -1 for one it dropped. */
-  public record Seen(String method, String path, String contentRange, int status) {}
+  /**
+   * One request the front saw: its {@code Content-Range} and {@code Range} headers (or null), and
+   * the registry's status, -1 for a request the front dropped.
+   */
+  public record Seen(String method, String path, String contentRange, String range, int status) {}
 
   /** What a request looks like to a drop rule. */
   public record Request(String method, String path, String contentRange) {}
@@ -82,13 +85,14 @@ public final class FaultFront implements AutoCloseable {
     String path = x.getRequestURI().getRawPath();
     String query = x.getRequestURI().getRawQuery();
     String range = x.getRequestHeaders().getFirst("Content-Range");
+    String wanted = x.getRequestHeaders().getFirst("Range");
     Predicate<Request> rule = dropOnce.get();
     if (rule != null
         && rule.test(new Request(method, path, range))
         && dropOnce.compareAndSet(rule, null)) {
       long length = Long.parseLong(x.getRequestHeaders().getFirst("Content-Length"));
       x.getRequestBody().readNBytes((int) (length / 2));
-      seen.add(new Seen(method, path, range, -1));
+      seen.add(new Seen(method, path, range, wanted, -1));
       // An exception out of the handler makes the server close the connection unanswered.
       throw new IOException("fault front: dropping " + method + " " + path + " halfway");
     }
@@ -115,7 +119,7 @@ public final class FaultFront implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-    seen.add(new Seen(method, path, range, r.statusCode()));
+    seen.add(new Seen(method, path, range, wanted, r.statusCode()));
     for (Map.Entry<String, List<String>> h : r.headers().map().entrySet()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
       if (name.equals("location")) {
