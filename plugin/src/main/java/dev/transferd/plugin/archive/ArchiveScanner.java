@@ -232,20 +232,10 @@ final class ArchiveScanner {
   private ArchiveFiles.File hashOnly(InputStream in, String path, long size, String expected)
       throws IOException {
     MessageDigest digest = Digests.sha256();
-    byte[] head = null;
-    long total = 0;
-    int n;
-    while ((n = fill(in)) > 0) {
-      if (head == null) {
-        head = Arrays.copyOf(buffer, Math.min(n, Compression.MAGIC_LENGTH));
-      }
-      digest.update(buffer, 0, n);
-      total += n;
-    }
-    checkComplete(path, size, total);
+    byte[] head = readEntry(in, path, size, digest::update);
     String actual = Digests.of(digest);
     checkDigest(path, expected, actual);
-    return new ArchiveFiles.File(path, actual, size, head == null ? new byte[0] : head);
+    return new ArchiveFiles.File(path, actual, size, head);
   }
 
   private ArchiveFiles.File store(InputStream in, String path, long size, String expected)
@@ -253,17 +243,7 @@ final class ArchiveScanner {
     BlobSink.Ingest ingest = sink.ingest("tar-" + path);
     boolean handedOver = false;
     try {
-      byte[] head = null;
-      long total = 0;
-      int n;
-      while ((n = fill(in)) > 0) {
-        if (head == null) {
-          head = Arrays.copyOf(buffer, Math.min(n, Compression.MAGIC_LENGTH));
-        }
-        ingest.write(buffer, 0, n);
-        total += n;
-      }
-      checkComplete(path, size, total);
+      byte[] head = readEntry(in, path, size, ingest::write);
       String actual = ingest.digest();
       if (expected != null) {
         checkDigest(path, expected, actual);
@@ -272,12 +252,40 @@ final class ArchiveScanner {
         commits.commit(ingest, size, actual);
         handedOver = true;
       }
-      return new ArchiveFiles.File(path, actual, size, head == null ? new byte[0] : head);
+      return new ArchiveFiles.File(path, actual, size, head);
     } finally {
       if (!handedOver) {
         ingest.abort();
       }
     }
+  }
+
+  /** Where {@link #readEntry} hands each block of an entry. */
+  @FunctionalInterface
+  private interface BlockSink {
+    void write(byte[] block, int offset, int length) throws IOException;
+  }
+
+  /**
+   * Reads the current entry to its end through {@link #buffer} into {@code sink}, failing if it
+   * holds fewer than {@code size} bytes.
+   *
+   * @return its first bytes (up to {@link Compression#MAGIC_LENGTH}), for sniffing compression
+   */
+  private byte[] readEntry(InputStream in, String path, long size, BlockSink sink)
+      throws IOException {
+    byte[] head = null;
+    long total = 0;
+    int n;
+    while ((n = fill(in)) > 0) {
+      if (head == null) {
+        head = Arrays.copyOf(buffer, Math.min(n, Compression.MAGIC_LENGTH));
+      }
+      sink.write(buffer, 0, n);
+      total += n;
+    }
+    checkComplete(path, size, total);
+    return head == null ? new byte[0] : head;
   }
 
   private static void checkComplete(String path, long size, long read)

@@ -164,16 +164,7 @@ final class BlobPusher {
       RegistryHost host, String what, Descriptor desc, BlobSource source, URI location)
       throws InterruptedException {
     long size = desc.getSize();
-    RegistryHttp.Call put =
-        new RegistryHttp.Call(
-            what,
-            "PUT",
-            host,
-            withDigest(location, desc.getDigest()),
-            Map.of("Content-Type", "application/octet-stream"),
-            () -> body(source, 0, size),
-            repo.pushScope());
-    finish(put, repo.http().send(put));
+    complete(host, what, desc, location, () -> body(source, 0, size));
   }
 
   private void uploadChunked(
@@ -242,6 +233,16 @@ final class BlobPusher {
         stalls = 0;
       }
     }
+    complete(host, what, desc, location, null);
+  }
+
+  /**
+   * Ends the upload at {@code location} with the PUT that names the digest, carrying {@code body}
+   * (the whole blob, or null when the chunks already sent it all).
+   */
+  private void complete(
+      RegistryHost host, String what, Descriptor desc, URI location, RegistryHttp.Body body)
+      throws InterruptedException {
     RegistryHttp.Call put =
         new RegistryHttp.Call(
             what,
@@ -249,7 +250,7 @@ final class BlobPusher {
             host,
             withDigest(location, desc.getDigest()),
             Map.of("Content-Type", "application/octet-stream"),
-            null,
+            body,
             repo.pushScope());
     finish(put, repo.http().send(put));
   }

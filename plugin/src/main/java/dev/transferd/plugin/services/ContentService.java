@@ -92,11 +92,7 @@ public final class ContentService {
     String ns = RequestScope.of(call).namespace();
     return StoreErrors.mapped(
         () -> {
-          ContentInfo info =
-              store
-                  .content()
-                  .info(ns, req.getDigest())
-                  .orElseThrow(() -> notFound(ns, req.getDigest()));
+          ContentInfo info = existing(ns, req.getDigest());
           return InfoResponse.newBuilder().setInfo(ProtoRecords.info(info)).build();
         });
   }
@@ -157,11 +153,7 @@ public final class ContentService {
             throw StoreException.invalidArgument(
                 "read of " + req.getDigest() + ": offset and size must not be negative");
           }
-          ContentInfo info =
-              store
-                  .content()
-                  .info(ns, req.getDigest())
-                  .orElseThrow(() -> notFound(ns, req.getDigest()));
+          ContentInfo info = existing(ns, req.getDigest());
           long end =
               req.getSize() == 0
                   ? info.size()
@@ -316,7 +308,12 @@ public final class ContentService {
         });
   }
 
-  private static StoreException notFound(String ns, String digest) {
-    return StoreException.notFound("content " + digest + " not found in namespace " + ns);
+  /** The info of {@code digest} in {@code ns}; NOT_FOUND, naming both, if it is not there. */
+  private ContentInfo existing(String ns, String digest) {
+    return store
+        .content()
+        .info(ns, digest)
+        .orElseThrow(
+            () -> StoreException.notFound("content " + digest + " not found in namespace " + ns));
   }
 }

@@ -55,14 +55,7 @@ public final class ImagesService {
     String ns = RequestScope.of(call).namespace();
     return StoreErrors.mapped(
         () -> {
-          Image image =
-              store
-                  .images()
-                  .get(ns, req.getName())
-                  .orElseThrow(
-                      () ->
-                          StoreException.notFound(
-                              "image \"" + req.getName() + "\" not found in namespace " + ns));
+          Image image = existing(ns, req.getName());
           return GetImageResponse.newBuilder().setImage(ProtoRecords.image(image)).build();
         });
   }
@@ -110,14 +103,7 @@ public final class ImagesService {
     return StoreErrors.mapped(
         () -> {
           if (req.hasTarget()) {
-            Image current =
-                store
-                    .images()
-                    .get(ns, req.getName())
-                    .orElseThrow(
-                        () ->
-                            StoreException.notFound(
-                                "image \"" + req.getName() + "\" not found in namespace " + ns));
+            Image current = existing(ns, req.getName());
             if (!current.target().getDigest().equals(req.getTarget().getDigest())) {
               throw StoreException.failedPrecondition(
                   "image \""
@@ -134,5 +120,14 @@ public final class ImagesService {
           }
           return Empty.getDefaultInstance();
         });
+  }
+
+  /** The image {@code name} in {@code ns}; NOT_FOUND, naming both, if it is not there. */
+  private Image existing(String ns, String name) {
+    return store
+        .images()
+        .get(ns, name)
+        .orElseThrow(
+            () -> StoreException.notFound("image \"" + name + "\" not found in namespace " + ns));
   }
 }

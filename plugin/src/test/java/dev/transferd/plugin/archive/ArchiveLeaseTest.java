@@ -9,12 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.plugin.store.ContentInfo;
 import dev.transferd.plugin.store.Lease;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
-import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
-import dev.transferd.plugin.transfer.TransferService;
-import dev.transferd.plugin.transfer.TransferSettings;
+import dev.transferd.plugin.transfer.StoreTransferFixture;
 import dev.transferd.proto.types.Descriptor;
-import dev.transferd.streams.StreamManager;
-import dev.transferd.streams.StreamingFixture;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
@@ -31,7 +27,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,30 +47,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveLeaseTest {
   private static final String NS = "default";
   @TempDir Path root;
+  private StoreTransferFixture transferd;
   private EmbeddedStore store;
-  private StreamingFixture fixture;
   private TransferClient client;
 
   @BeforeEach
   void start() throws Exception {
-    store =
-        EmbeddedStore.open(
-            root.resolve("store"),
-            EmbeddedStoreOptions.defaults()
-                .withGcInterval(Duration.ZERO)
-                .withGcDelayAfterDelete(Duration.ZERO)
-                .withStaleIngestAge(Duration.ZERO));
-    StreamManager manager = new StreamManager();
-    fixture =
-        StreamingFixture.start(
-            manager, TransferService.definition(manager, TransferSettings.DEFAULTS, store));
-    client = TransferClient.builder(fixture.client).namespace(NS).build();
+    transferd =
+        StoreTransferFixture.start(
+            root.resolve("store"), StoreTransferFixture.collectOnlyWhenAsked());
+    store = transferd.store;
+    client = transferd.client;
   }
 
   @AfterEach
   void stop() throws Exception {
-    fixture.close();
-    store.close();
+    transferd.close();
   }
 
   /** A client whose unary calls carry {@code containerd-lease}, as Go's client.Transfer sends. */
@@ -94,7 +81,8 @@ class ArchiveLeaseTest {
             return next.invoke(method, request, options.withMetadata("containerd-lease", lease));
           }
         };
-    TtrpcClient ttrpc = TtrpcClient.builder(fixture.socket).interceptor(withLease).build();
+    TtrpcClient ttrpc =
+        TtrpcClient.builder(transferd.streaming.socket).interceptor(withLease).build();
     closeLater.add(ttrpc);
     return TransferClient.builder(ttrpc).namespace(NS).build();
   }

@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
-import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
-import dev.transferd.plugin.transfer.TransferService;
-import dev.transferd.plugin.transfer.TransferSettings;
-import dev.transferd.streams.StreamManager;
-import dev.transferd.streams.StreamingFixture;
+import dev.transferd.plugin.transfer.BreakingInputStream;
+import dev.transferd.plugin.transfer.StoreTransferFixture;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
@@ -27,7 +24,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,30 +41,22 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveTransferTest {
   private static final String NS = "default";
   @TempDir Path root;
+  private StoreTransferFixture transferd;
   private EmbeddedStore store;
-  private StreamingFixture fixture;
   private TransferClient client;
 
   @BeforeEach
   void start() throws Exception {
-    store =
-        EmbeddedStore.open(
-            root.resolve("store"),
-            EmbeddedStoreOptions.defaults()
-                .withGcInterval(Duration.ZERO)
-                .withGcDelayAfterDelete(Duration.ZERO)
-                .withStaleIngestAge(Duration.ZERO));
-    StreamManager manager = new StreamManager();
-    fixture =
-        StreamingFixture.start(
-            manager, TransferService.definition(manager, TransferSettings.DEFAULTS, store));
-    client = TransferClient.builder(fixture.client).namespace(NS).build();
+    transferd =
+        StoreTransferFixture.start(
+            root.resolve("store"), StoreTransferFixture.collectOnlyWhenAsked());
+    store = transferd.store;
+    client = transferd.client;
   }
 
   @AfterEach
   void stop() throws Exception {
-    fixture.close();
-    store.close();
+    transferd.close();
   }
 
   /** What {@code ctr images import} sends: a dated prefix reference that may overwrite. */
@@ -229,23 +217,9 @@ class ArchiveTransferTest {
     TestImages.Image big = TestImages.image("vanish", "amd64", "", 3, false, true);
     byte[] archive = new TestImages.Layout().add(big, "v1", null).tar("");
     InputStream dying =
-        new InputStream() {
-          private final InputStream data = new ByteArrayInputStream(archive, 0, archive.length / 2);
-
-          @Override
-          public int read() {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            int n = data.read(b, off, len);
-            if (n < 0) {
-              throw new IOException("client went away");
-            }
-            return n;
-          }
-        };
+        new BreakingInputStream(
+            new ByteArrayInputStream(archive, 0, archive.length / 2),
+            new IOException("client went away"));
     assertThrows(IOException.class, () -> client.transfer(ImportArchive.from(dying), ctrImport()));
     assertTrue(imageNames().isEmpty());
     store.collectGarbage();

@@ -9,25 +9,32 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's containerd 1.6, started by a test as root with its config, root, state and socket in a
- * temporary directory (it is ready in about 0.1 s), and {@code ctr} pointed at it. Only the content
- * and image services matter here: CRI and the snapshotters that need special filesystems are off.
+ * Debian's containerd 1.6, started by a test or a bench as root with its config, root, state, opt
+ * directory and sockets in a temporary directory (it is ready in about 0.1 s), and {@code ctr}
+ * pointed at it. Only the content and image services matter here: CRI and the snapshotters that
+ * need special filesystems are off.
  */
-final class Containerd implements AutoCloseable {
+public final class Containerd implements AutoCloseable {
   static final String CONTAINERD = "/usr/bin/containerd";
   static final String CTR = "/usr/bin/ctr";
 
-  private final Path dir;
+  /** How long one ctr command may take: a bench imports and exports a whole GiB in one. */
+  private static final long COMMAND_TIMEOUT_SECONDS = 600;
+
   private final Path socket;
   private final Process process;
 
-  private Containerd(Path dir, Path socket, Process process) {
-    this.dir = dir;
+  private Containerd(Path socket, Process process) {
     this.socket = socket;
     this.process = process;
   }
 
-  static Containerd start(Path dir) throws IOException, InterruptedException {
+  /**
+   * Starts containerd in {@code dir} (created if missing) and waits up to 30 s until {@code ctr
+   * version} gets an answer; fails with containerd's log if it exits first.
+   */
+  public static Containerd start(Path dir) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
     Path socket = dir.resolve("containerd.sock");
     String config =
         """
@@ -43,41 +50,67 @@ final class Containerd implements AutoCloseable {
           address = "%2$s.ttrpc"
         [debug]
           level = "warn"
+        [plugins."io.containerd.internal.v1.opt"]
+          path = "%1$s/opt"
         """
             .formatted(dir, socket);
     Path toml = dir.resolve("config.toml");
     Files.writeString(toml, config);
+    Path log = dir.resolve("containerd.log");
     Process process =
         new ProcessBuilder(CONTAINERD, "--config", toml.toString())
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("containerd.log").toFile())
+            .redirectOutput(log.toFile())
             .start();
-    Containerd c = new Containerd(dir, socket, process);
-    for (int i = 0; i < 200 && !Files.exists(socket); i++) {
+    Containerd c = new Containerd(socket, process);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!(Files.exists(socket) && c.answers())) {
       if (!process.isAlive()) {
-        throw new IOException(
-            "containerd exited: " + Files.readString(dir.resolve("containerd.log")));
+        throw new IOException("containerd exited: " + Files.readString(log));
+      }
+      if (System.nanoTime() > deadline) {
+        c.close();
+        throw new IOException("containerd did not answer within 30 s: " + Files.readString(log));
       }
       Thread.sleep(25);
     }
-    c.ctr("version");
     return c;
+  }
+
+  /** containerd's gRPC socket, for {@code ctr -a}. */
+  public Path socket() {
+    return socket;
+  }
+
+  private boolean answers() throws IOException, InterruptedException {
+    Process v =
+        new ProcessBuilder(CTR, "-a", socket.toString(), "version")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    return v.waitFor(10, TimeUnit.SECONDS) && v.exitValue() == 0;
+  }
+
+  /** The command line {@code ctr -a <socket> -n default <args>}, for a caller that runs it. */
+  public List<String> ctrCommand(String... args) {
+    List<String> command = new ArrayList<>(List.of(CTR, "-a", socket.toString(), "-n", "default"));
+    command.addAll(List.of(args));
+    return command;
   }
 
   /**
    * Runs {@code ctr -a <socket> -n default <args>} and returns its output; fails on a non-zero
    * exit.
    */
-  String ctr(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(CTR, "-a", socket.toString(), "-n", "default"));
-    command.addAll(List.of(args));
-    return run(command);
+  public String ctr(String... args) throws IOException, InterruptedException {
+    return run(ctrCommand(args));
   }
 
-  static String run(List<String> command) throws IOException, InterruptedException {
+  /** Runs {@code command} and returns its output; fails on a non-zero exit or after 10 minutes. */
+  public static String run(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+    if (!p.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IOException(String.join(" ", command) + " timed out");
     }
@@ -90,9 +123,11 @@ final class Containerd implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
     }
   }
 }

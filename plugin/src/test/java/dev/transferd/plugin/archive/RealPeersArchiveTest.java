@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
-import dev.transferd.plugin.transfer.TransferService;
-import dev.transferd.plugin.transfer.TransferSettings;
-import dev.transferd.streams.StreamManager;
-import dev.transferd.streams.StreamingFixture;
+import dev.transferd.plugin.transfer.StoreTransferFixture;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
@@ -44,8 +41,8 @@ class RealPeersArchiveTest {
   private static Containerd containerd;
 
   @TempDir Path dir;
+  private StoreTransferFixture transferd;
   private EmbeddedStore store;
-  private StreamingFixture fixture;
   private TransferClient client;
 
   @BeforeAll
@@ -64,20 +61,16 @@ class RealPeersArchiveTest {
 
   @BeforeEach
   void start() throws Exception {
-    store =
-        EmbeddedStore.open(
+    transferd =
+        StoreTransferFixture.start(
             dir.resolve("store"), EmbeddedStoreOptions.defaults().withGcInterval(Duration.ZERO));
-    StreamManager manager = new StreamManager();
-    fixture =
-        StreamingFixture.start(
-            manager, TransferService.definition(manager, TransferSettings.DEFAULTS, store));
-    client = TransferClient.builder(fixture.client).namespace(NS).build();
+    store = transferd.store;
+    client = transferd.client;
   }
 
   @AfterEach
   void stop() throws Exception {
-    fixture.close();
-    store.close();
+    transferd.close();
   }
 
   private void importFile(Path archive) throws IOException {

@@ -3,8 +3,10 @@ package dev.transferd.plugin.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.transferd.plugin.archive.Containerd;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
+import dev.transferd.plugin.store.embedded.FileTrees;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.plugin.transfer.TransferSettings;
 import dev.transferd.streams.StreamManager;
@@ -29,7 +31,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -99,12 +100,12 @@ public final class ArchivesBench {
       if (withCtr) {
         double ctrImport;
         double ctrExport = Double.NaN;
-        try (CtrDaemon ctr = CtrDaemon.start(Files.createDirectories(dir.resolve("containerd")))) {
-          ctrImport = medianSeconds(runs, () -> ctr.importArchive(archive));
+        try (Containerd ctr = Containerd.start(dir.resolve("containerd"))) {
+          ctrImport = medianSeconds(runs, () -> ctrImport(ctr, archive));
           if (exports) {
             ctrExport =
                 medianSeconds(
-                    runs, () -> ctr.exportAfterImport(archive, dir.resolve("ctr-out.tar")));
+                    runs, () -> ctrExportAfterImport(ctr, archive, dir.resolve("ctr-out.tar")));
           }
         }
         System.out.printf(Locale.ROOT, "BENCH ctr_import_seconds %.3f s%n", ctrImport);
@@ -120,9 +121,7 @@ public final class ArchivesBench {
         System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
       }
     } finally {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(dir);
     }
   }
 
@@ -171,9 +170,7 @@ public final class ArchivesBench {
       }
       return (System.nanoTime() - start) / 1e9;
     } finally {
-      try (var walk = Files.walk(root)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      FileTrees.delete(root);
     }
   }
 
@@ -258,70 +255,24 @@ public final class ArchivesBench {
     tar.closeArchiveEntry();
   }
 
-  /** containerd 1.6 in a temporary root, driven through ctr. */
-  private record CtrDaemon(Path dir, Path socket, Process process) implements AutoCloseable {
-    static CtrDaemon start(Path dir) throws Exception {
-      Path socket = dir.resolve("c.sock");
-      Path toml = dir.resolve("config.toml");
-      Files.writeString(
-          toml,
-          """
-          version = 2
-          root = "%1$s/root"
-          state = "%1$s/state"
-          disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-            "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-            "io.containerd.snapshotter.v1.aufs"]
-          [grpc]
-            address = "%2$s"
-          [ttrpc]
-            address = "%2$s.ttrpc"
-          """
-              .formatted(dir, socket));
-      Process p =
-          new ProcessBuilder("/usr/bin/containerd", "--config", toml.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("log").toFile())
-              .start();
-      for (int i = 0; i < 400 && !Files.exists(socket); i++) {
-        Thread.sleep(25);
-      }
-      return new CtrDaemon(dir, socket, p);
-    }
+  /** Seconds {@code ctr images import} takes for {@code archive}; the image is removed after. */
+  private static double ctrImport(Containerd containerd, Path archive) throws Exception {
+    long start = System.nanoTime();
+    containerd.ctr("images", "import", "--no-unpack", archive.toString());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    containerd.ctr("images", "rm", "--sync", NAME);
+    return seconds;
+  }
 
-    double importArchive(Path archive) throws Exception {
-      long start = System.nanoTime();
-      ctr("images", "import", "--no-unpack", archive.toString());
-      double seconds = (System.nanoTime() - start) / 1e9;
-      ctr("images", "rm", "--sync", NAME);
-      return seconds;
-    }
-
-    double exportAfterImport(Path archive, Path out) throws Exception {
-      ctr("images", "import", "--no-unpack", archive.toString());
-      long start = System.nanoTime();
-      ctr("images", "export", out.toString(), NAME);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      ctr("images", "rm", "--sync", NAME);
-      Files.deleteIfExists(out);
-      return seconds;
-    }
-
-    void ctr(String... args) throws Exception {
-      List<String> command =
-          new ArrayList<>(List.of("/usr/bin/ctr", "-a", socket.toString(), "-n", "default"));
-      command.addAll(List.of(args));
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes());
-      if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IOException(String.join(" ", command) + " failed: " + out);
-      }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      process.waitFor(10, TimeUnit.SECONDS);
-    }
+  /** Seconds {@code ctr images export} takes for the image imported from {@code archive}. */
+  private static double ctrExportAfterImport(Containerd containerd, Path archive, Path out)
+      throws Exception {
+    containerd.ctr("images", "import", "--no-unpack", archive.toString());
+    long start = System.nanoTime();
+    containerd.ctr("images", "export", out.toString(), NAME);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    containerd.ctr("images", "rm", "--sync", NAME);
+    Files.deleteIfExists(out);
+    return seconds;
   }
 }

@@ -4,16 +4,14 @@ import dev.transferd.plugin.store.ContentWriter;
 import dev.transferd.plugin.store.WriteRequest;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
+import dev.transferd.plugin.store.embedded.FileTrees;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +65,7 @@ public final class StoreBench {
         Path root = dir.resolve("store-" + round);
         double seconds = ingest(source, root, size, expected);
         ours.add(size / seconds / 1e9);
-        deleteRecursively(root);
+        FileTrees.delete(root);
 
         long start = System.nanoTime();
         String digest = opensslDigest(source);
@@ -95,7 +93,7 @@ public final class StoreBench {
       System.out.printf(Locale.ROOT, "BENCH openssl_sha256_gbps %.3f GB/s%n", bestOpenssl);
       System.out.printf(Locale.ROOT, "BENCH ingest_vs_openssl %.3f x%n", bestOurs / bestOpenssl);
     } finally {
-      deleteRecursively(dir);
+      FileTrees.delete(dir);
     }
   }
 
@@ -200,27 +198,5 @@ public final class StoreBench {
       throw new IOException("openssl dgst failed: " + out);
     }
     return "sha256:" + out.split("\\s+")[0];
-  }
-
-  private static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    Files.walkFileTree(
-        path,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

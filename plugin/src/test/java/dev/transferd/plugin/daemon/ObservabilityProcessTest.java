@@ -22,13 +22,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,58 +38,23 @@ class ObservabilityProcessTest {
   private static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
 
   @TempDir Path dir;
-  private Process daemon;
-  private Path log;
+  private DaemonProcess transferd;
 
   @AfterEach
   void stop() throws Exception {
-    if (daemon != null) {
-      daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (transferd != null) {
+      transferd.close();
     }
   }
 
   private Path start(String... flags) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Transferd.class.getName());
-    command.addAll(List.of("--root", dir.resolve("root").toString()));
-    command.addAll(List.of("--address", dir.resolve("t.sock").toString()));
-    command.addAll(List.of(flags));
-    log = dir.resolve("transferd.log");
-    daemon =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Path socket = dir.resolve("t.sock");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(socket)) {
-      assertTrue(daemon.isAlive(), () -> "transferd exited:\n" + read());
-      assertTrue(System.nanoTime() < deadline, () -> "no socket after 30 s:\n" + read());
-      Thread.sleep(20);
-    }
-    return socket;
-  }
-
-  private String read() {
-    try {
-      return Files.readString(log);
-    } catch (java.io.IOException e) {
-      return e.toString();
-    }
-  }
-
-  /** Waits for a log line matching {@code regex}; returns its match. */
-  private Matcher awaitLine(String regex) throws InterruptedException {
-    Pattern p = Pattern.compile(regex);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      Matcher m = p.matcher(read());
-      if (m.find()) {
-        return m;
-      }
-      assertTrue(System.nanoTime() < deadline, () -> "no line like " + regex + " in:\n" + read());
-      Thread.sleep(20);
-    }
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("--root", dir.resolve("root").toString()));
+    args.addAll(List.of("--address", socket.toString()));
+    args.addAll(List.of(flags));
+    transferd = DaemonProcess.start(socket, dir.resolve("transferd.log"), args);
+    return transferd.socket;
   }
 
   /** Sends {@code traceparent} with every call and stream, as containerd's otelttrpc does. */
@@ -130,7 +91,7 @@ class ObservabilityProcessTest {
   @Test
   void theTransferLineHasBytesOutcomeAndTheClientsTraceIdAndMetricsCountIt() throws Exception {
     Path socket = start("--metrics-address", "127.0.0.1:0");
-    String url = awaitLine("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)").group(1);
+    String url = transferd.awaitLine("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)").group(1);
     byte[] data = new byte[300_000];
     new java.util.Random(3).nextBytes(data);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -142,7 +103,8 @@ class ObservabilityProcessTest {
     }
     assertEquals(data.length, out.size());
     // 300 000 bytes in on the import stream and the same out on the export stream
-    String line = awaitLine("transfer echo ImageImportStream -> ImageExportStream .*\\n").group();
+    String line =
+        transferd.awaitLine("transfer echo ImageImportStream -> ImageExportStream .*\\n").group();
     assertTrue(line.contains(" outcome=OK bytes=600000 duration="), line);
     assertTrue(line.endsWith(" trace_id=" + TRACE_ID + "\n"), line);
 
@@ -166,7 +128,7 @@ class ObservabilityProcessTest {
   void aFailedPullIsLoggedWithItsErrorAndCountedWithTheRegistrysAnswers() throws Exception {
     try (TestRegistry registry = TestRegistry.plain(dir.resolve("registry"))) {
       Path socket = start("--metrics-address", "127.0.0.1:0");
-      String url = awaitLine("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)").group(1);
+      String url = transferd.awaitLine("metrics on (http://127\\.0\\.0\\.1:\\d+/metrics)").group(1);
       String ref = registry.host() + "/nothing/here:1";
       try (TtrpcClient client = TtrpcClient.connect(socket)) {
         TtrpcException e =
@@ -180,7 +142,8 @@ class ObservabilityProcessTest {
                             StoredImage.named("x:1")));
         assertEquals(dev.transferd.ttrpc.StatusCode.NOT_FOUND, e.code());
       }
-      String line = awaitLine("WARN .*transfer pull OCIRegistry -> ImageStore .*\\n").group();
+      String line =
+          transferd.awaitLine("WARN .*transfer pull OCIRegistry -> ImageStore .*\\n").group();
       assertTrue(line.contains("outcome=NOT_FOUND bytes=0 duration="), line);
       assertTrue(line.contains(" error=\""), line);
       assertTrue(!line.contains("trace_id="), "no traceparent was sent: " + line);

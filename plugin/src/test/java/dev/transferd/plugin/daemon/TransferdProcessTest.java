@@ -17,7 +17,6 @@ import java.io.PipedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,46 +27,30 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code transferd} as its own process: config, serving, logging, SIGTERM. */
 class TransferdProcessTest {
   @TempDir Path dir;
+  private DaemonProcess transferd;
   private Process daemon;
-  private Path log;
 
   @AfterEach
   void stop() throws Exception {
-    if (daemon != null) {
-      daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (transferd != null) {
+      transferd.close();
     }
   }
 
-  private Path start(String configText, String... flags) throws Exception {
+  private Path start(String configText) throws Exception {
     Path config = dir.resolve("transferd.toml");
     Files.writeString(config, configText);
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Transferd.class.getName());
-    command.add("--config");
-    command.add(config.toString());
-    command.addAll(List.of(flags));
-    log = dir.resolve("transferd.log");
-    daemon =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Path socket = dir.resolve("run/t.sock");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!Files.exists(socket)) {
-      assertTrue(daemon.isAlive(), () -> "transferd exited:\n" + read());
-      assertTrue(System.nanoTime() < deadline, () -> "no socket after 30 s:\n" + read());
-      Thread.sleep(20);
-    }
-    return socket;
+    transferd =
+        DaemonProcess.start(
+            dir.resolve("run/t.sock"),
+            dir.resolve("transferd.log"),
+            List.of("--config", config.toString()));
+    daemon = transferd.process;
+    return transferd.socket;
   }
 
   private String read() {
-    try {
-      return Files.readString(log);
-    } catch (java.io.IOException e) {
-      return e.toString();
-    }
+    return transferd.log();
   }
 
   private String config() {
@@ -163,13 +146,7 @@ class TransferdProcessTest {
     Path config = dir.resolve("bad.toml");
     Files.writeString(config, "version = 2\n[ttrpc]\nmode = 660\n");
     Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Transferd.class.getName(),
-                "--config",
-                config.toString())
+        new ProcessBuilder(DaemonProcess.command(List.of("--config", config.toString())))
             .redirectErrorStream(true)
             .start();
     String output = new String(p.getInputStream().readAllBytes());

@@ -164,24 +164,7 @@ class EchoTransferTest {
   @Test
   void anImportThatFailsHalfwayFailsTheTransferWithTheCallersException() throws Exception {
     IOException diskError = new IOException("disk read error");
-    InputStream failing =
-        new InputStream() {
-          private final InputStream data = TestData.random(3, 100_000);
-
-          @Override
-          public int read() {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override
-          public int read(byte[] b, int off, int len) throws IOException {
-            int n = data.read(b, off, len);
-            if (n < 0) {
-              throw diskError;
-            }
-            return n;
-          }
-        };
+    InputStream failing = new BreakingInputStream(TestData.random(3, 100_000), diskError);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     IOException e =
         assertThrows(

@@ -8,8 +8,7 @@ import dev.transferd.plugin.registry.FaultFront;
 import dev.transferd.plugin.registry.RegistryFixtures;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
-import dev.transferd.streams.StreamManager;
-import dev.transferd.streams.StreamingFixture;
+import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
 import dev.transferd.streams.client.Platform;
 import dev.transferd.streams.client.ProgressEvent;
 import dev.transferd.streams.client.RegistryImage;
@@ -31,26 +30,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** Pull into the embedded store and push back out, through the Transfer service. */
 class PullPushTransferTest {
   @TempDir Path tmp;
-  private StreamingFixture fixture;
+  private StoreTransferFixture transferd;
   private TransferClient client;
   private EmbeddedStore store;
   private final List<TransferReport> reports = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
-    store = EmbeddedStore.open(tmp.resolve("store"));
-    StreamManager manager = new StreamManager();
-    fixture =
-        StreamingFixture.start(
-            manager,
-            TransferService.definition(manager, TransferSettings.DEFAULTS, store, reports::add));
-    client = TransferClient.builder(fixture.client).namespace("default").build();
+    transferd =
+        StoreTransferFixture.start(
+            tmp.resolve("store"), EmbeddedStoreOptions.defaults(), reports::add);
+    store = transferd.store;
+    client = transferd.client;
   }
 
   @AfterEach
   void stop() throws Exception {
-    fixture.close();
-    store.close();
+    transferd.close();
   }
 
   private List<ProgressEvent> transfer(

@@ -320,7 +320,7 @@ final class EmbeddedContentStore implements ContentStore {
             Files.move(ingest.data(), blob, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             ContentLayout.fsyncDirectory(layout.blobs);
           }
-          ContentLayout.deleteRecursively(ingest.dir());
+          FileTrees.delete(ingest.dir());
           String ns = ingest.namespace();
           return db.write(
               txn -> {
@@ -349,7 +349,7 @@ final class EmbeddedContentStore implements ContentStore {
 
   /** Drops a failed ingest (mismatched size or digest). */
   void discard(IngestDirectory ingest) throws IOException {
-    ContentLayout.deleteRecursively(ingest.dir());
+    FileTrees.delete(ingest.dir());
     db.write(
         txn -> {
           LeaseRecords.forgetIngest(db, txn, ingest.namespace(), ingest.ref());
@@ -431,7 +431,7 @@ final class EmbeddedContentStore implements ContentStore {
         throw StoreException.notFound(
             "ingest ref \"" + ref + "\" not found in namespace " + namespace);
       }
-      ContentLayout.deleteRecursively(dir);
+      FileTrees.delete(dir);
       db.write(
           txn -> {
             LeaseRecords.forgetIngest(db, txn, namespace, ref);

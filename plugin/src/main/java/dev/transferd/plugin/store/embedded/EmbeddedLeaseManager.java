@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.lmdbjava.Txn;
 
 /** Leases per namespace in the metadata database. Thread-safe. */
 final class EmbeddedLeaseManager implements LeaseManager {
@@ -97,29 +98,34 @@ final class EmbeddedLeaseManager implements LeaseManager {
 
   @Override
   public void addResource(String namespace, String leaseId, Lease.Resource resource) {
-    NamespaceRules.require(namespace);
-    requireId(leaseId);
-    LeaseRecords.validate(resource);
-    db.write(
-        txn -> {
-          LeaseRecords.requireLease(db, txn, namespace, leaseId);
-          LeaseRecords.add(db, txn, namespace, leaseId, resource);
-          return null;
-        });
+    changeResource(namespace, leaseId, resource, LeaseRecords::add);
   }
 
   @Override
   public void deleteResource(String namespace, String leaseId, Lease.Resource resource) {
+    changeResource(namespace, leaseId, resource, LeaseRecords::remove);
+    afterDelete.run();
+  }
+
+  /** A change to one lease's resources, made in the transaction that found the lease. */
+  @FunctionalInterface
+  private interface ResourceChange {
+    void apply(
+        MetadataDb db, Txn<byte[]> txn, String namespace, String leaseId, Lease.Resource resource);
+  }
+
+  /** Validates the arguments, then applies {@code change} if the lease exists (else NOT_FOUND). */
+  private void changeResource(
+      String namespace, String leaseId, Lease.Resource resource, ResourceChange change) {
     NamespaceRules.require(namespace);
     requireId(leaseId);
     LeaseRecords.validate(resource);
     db.write(
         txn -> {
           LeaseRecords.requireLease(db, txn, namespace, leaseId);
-          LeaseRecords.remove(db, txn, namespace, leaseId, resource);
+          change.apply(db, txn, namespace, leaseId, resource);
           return null;
         });
-    afterDelete.run();
   }
 
   @Override

@@ -174,7 +174,7 @@ final class GarbageCollector {
         continue;
       }
       if (updated.isBefore(staleBefore) || updated.equals(staleBefore)) {
-        ContentLayout.deleteRecursively(dir);
+        FileTrees.delete(dir);
         removed++;
       }
     }

@@ -52,7 +52,7 @@ record IngestDirectory(
       Files.createFile(temp.resolve(DATA));
       Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
-      ContentLayout.deleteRecursively(temp);
+      FileTrees.delete(temp);
       throw e;
     }
     return new IngestDirectory(dir, namespace, ref, startedAt, Math.max(total, 0), expected);
