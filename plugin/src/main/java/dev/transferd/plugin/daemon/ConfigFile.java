@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.transferd.plugin.transfer.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,11 +32,11 @@ import java.util.Set;
  * <p>The transfer table holds containerd's transfer keys ({@code max_concurrent_downloads}, {@code
  * max_concurrent_uploaded_layers}, {@code config_path}), ours ({@code shutdown_grace}, {@code
  * credential_timeout}, {@code byte_stream_window}, {@code byte_stream_chunk}, and for archive
- * imports {@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name}),
- * and may also hold {@code root}, {@code [ttrpc]}, {@code [debug]} and {@code [metrics]}, so that
- * the same table in containerd's own {@code config.toml} configures the whole daemon (containerd
- * skips plugin tables of plugins it does not have). In our own file the top-level keys win over the
- * table's.
+ * imports {@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name},
+ * and for pushes {@code push_chunk_size}), and may also hold {@code root}, {@code [ttrpc]}, {@code
+ * [debug]} and {@code [metrics]}, so that the same table in containerd's own {@code config.toml}
+ * configures the whole daemon (containerd skips plugin tables of plugins it does not have). In our
+ * own file the top-level keys win over the table's.
  *
  * <p>Unknown keys and containerd keys without meaning here are warnings; a value of the wrong type
  * or range is a {@link ConfigException} naming the file, line and key.
@@ -188,6 +189,7 @@ final class ConfigFile {
         case "max_archive_json_size" ->
             into.maxArchiveJsonBytes = (int) integer(value, path, 1024, MAX_JSON_CAP);
         case "require_archive_name" -> into.requireArchiveName = bool(value, path);
+        case "push_chunk_size" -> into.pushChunkSize = pushChunkSize(value, path);
         default -> {
           String why = UNUSED_CONTAINERD_KEYS.get(key);
           if (why != null) {
@@ -280,6 +282,19 @@ final class ConfigFile {
       throw invalid(path, "must be between " + min + " and " + max + ", not " + value);
     }
     return value;
+  }
+
+  private long pushChunkSize(JsonNode node, List<String> path) throws ConfigException {
+    long size = integer(node, path, 0, Integer.MAX_VALUE);
+    if (size != 0 && size < TransferSettings.MIN_PUSH_CHUNK) {
+      throw invalid(
+          path,
+          "must be 0 (each blob in one PUT) or at least "
+              + TransferSettings.MIN_PUSH_CHUNK
+              + " bytes, not "
+              + size);
+    }
+    return size;
   }
 
   private boolean bool(JsonNode node, List<String> path) throws ConfigException {

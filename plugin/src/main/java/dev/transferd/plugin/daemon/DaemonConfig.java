@@ -29,6 +29,8 @@ import java.util.Objects;
  * @param shutdownGrace how long SIGTERM waits for transfers in flight before cancelling them
  * @param archiveLimits caps on imported archives ({@code max_archive_size}, {@code
  *     max_archive_json_size}) and {@code require_archive_name}
+ * @param pushChunkSize {@code push_chunk_size}: 0 to upload each blob in one PUT, else the PATCH
+ *     chunk size in bytes
  */
 public record DaemonConfig(
     Path root,
@@ -44,7 +46,8 @@ public record DaemonConfig(
     Duration credentialTimeout,
     ByteStreamSettings byteStreams,
     Duration shutdownGrace,
-    ArchiveLimits archiveLimits) {
+    ArchiveLimits archiveLimits,
+    long pushChunkSize) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -66,7 +69,8 @@ public record DaemonConfig(
         maxConcurrentDownloads,
         maxConcurrentUploadedLayers,
         hostsDir == null ? "" : hostsDir.toString(),
-        archiveLimits);
+        archiveLimits,
+        pushChunkSize);
   }
 
   /** Collects settings from each source; unset fields fall back to the defaults. */
@@ -88,6 +92,7 @@ public record DaemonConfig(
     Long maxArchiveBytes;
     Integer maxArchiveJsonBytes;
     Boolean requireArchiveName;
+    Long pushChunkSize;
 
     public Builder root(Path root) {
       this.root = root;
@@ -131,7 +136,8 @@ public record DaemonConfig(
           new ArchiveLimits(
               or(maxArchiveBytes, ArchiveLimits.DEFAULTS.maxArchiveBytes()),
               or(maxArchiveJsonBytes, ArchiveLimits.DEFAULTS.maxJsonBytes()),
-              or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())));
+              or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
+          or(pushChunkSize, 0L));
     }
 
     private static <T> T or(T value, T fallback) {

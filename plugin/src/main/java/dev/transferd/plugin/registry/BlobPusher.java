@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
  * Uploads blobs to the first push-capable host (spec §8.2): {@code HEAD} existence check, a
  * cross-repository mount ({@code POST .../blobs/uploads/?mount=&from=}), then a monolithic {@code
  * PUT ?digest=} or, with a chunk size, {@code PATCH} chunks with {@code Content-Range} and a final
- * {@code PUT}. An interrupted chunked upload asks the session where it stands ({@code GET} of the
- * upload URL, {@code Range: 0-N}) and continues from there.
+ * {@code PUT}. A chunk is sent once: one cut off midway, refused ({@code 416}) or failed with a
+ * retryable status makes the pusher ask the session where it stands ({@code GET} of the upload URL,
+ * {@code Range: 0-N}) and continue from there, with the retry policy's backoff. A session the
+ * registry no longer knows (404; distribution 2.8 also refuses a session whose state token is older
+ * than the bytes it holds, as after a chunk that reached it in part) is started again, once.
  */
 final class BlobPusher {
   private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");
@@ -169,6 +172,7 @@ final class BlobPusher {
       throws InterruptedException {
     long size = desc.getSize();
     long offset = 0;
+    long furthest = 0;
     int stalls = 0;
     while (offset < size) {
       long start = offset;
@@ -186,23 +190,36 @@ final class BlobPusher {
                   start + "-" + (start + length - 1)),
               () -> body(source, start, length),
               repo.pushScope());
-      HttpResponse<InputStream> r;
+      String failed;
+      HttpResponse<InputStream> r = null;
       try {
-        r = repo.http().send(patch);
+        r = repo.http().sendOnce(patch);
+        failed =
+            r.statusCode() == 416 || RetryPolicy.retryable(r.statusCode())
+                ? "HTTP " + r.statusCode()
+                : null;
       } catch (RegistryException e) {
-        if (e.code() != StatusCode.UNAVAILABLE || ++stalls > 3) {
+        if (e.code() != StatusCode.UNAVAILABLE) {
           throw e;
         }
-        offset = uploadedSoFar(host, what, location);
-        continue;
+        failed =
+            e.getCause() instanceof IOException io ? RegistryHttp.describe(io) : e.getMessage();
       }
-      if (r.statusCode() == 416) {
-        RegistryHttp.close(r);
-        if (++stalls > 3) {
-          throw new RegistryException(
-              StatusCode.ABORTED, what + ": the registry keeps refusing the upload range");
+      if (failed != null) {
+        // Interrupted or refused: ask the session how much it holds and go on from there (a
+        // session the registry no longer knows is NOT_FOUND, which starts a new one).
+        if (r != null) {
+          RegistryHttp.close(r);
         }
-        offset = uploadedSoFar(host, what, location);
+        if (++stalls >= repo.http().maxAttempts()) {
+          throw new RegistryException(
+              StatusCode.UNAVAILABLE,
+              what + ": the upload made no progress from byte " + furthest + ": " + failed);
+        }
+        repo.http().backOff(patch, stalls, failed);
+        Session session = uploadedSoFar(host, what, location);
+        location = session.location();
+        offset = session.offset();
         continue;
       }
       if (r.statusCode() != 202) {
@@ -211,6 +228,10 @@ final class BlobPusher {
       RegistryHttp.close(r);
       location = r.headers().firstValue("Location").map(location::resolve).orElse(location);
       offset = r.headers().firstValue("Range").map(BlobPusher::endOfRange).orElse(start + length);
+      if (offset > furthest) {
+        furthest = offset;
+        stalls = 0;
+      }
     }
     complete(host, what, desc, location, null);
   }
@@ -234,22 +255,35 @@ final class BlobPusher {
     finish(put, repo.http().send(put));
   }
 
-  /** Where an upload session stands: the next offset to send. */
-  private long uploadedSoFar(RegistryHost host, String what, URI location)
+  /** Where an upload session stands: the URL to go on with and the next offset to send. */
+  private record Session(URI location, long offset) {}
+
+  private Session uploadedSoFar(RegistryHost host, String what, URI location)
       throws InterruptedException {
     RegistryHttp.Call status =
-        new RegistryHttp.Call(what, "GET", host, location, Map.of(), null, repo.pushScope());
+        new RegistryHttp.Call(
+            what + " (upload status)", "GET", host, location, Map.of(), null, repo.pushScope());
     HttpResponse<InputStream> r = repo.http().send(status);
     if (r.statusCode() != 204 && r.statusCode() != 200) {
       throw RegistryHttp.failure(status, r);
     }
     RegistryHttp.close(r);
-    return r.headers().firstValue("Range").map(BlobPusher::endOfRange).orElse(0L);
+    return new Session(
+        r.headers().firstValue("Location").map(location::resolve).orElse(location),
+        r.headers().firstValue("Range").map(BlobPusher::endOfRange).orElse(0L));
   }
 
+  /**
+   * The offset after {@code 0-N}. distribution answers {@code 0-0} for an empty session as for one
+   * byte; this client sends whole chunks of at least 1 KiB, so it means empty.
+   */
   private static long endOfRange(String range) {
     Matcher m = RANGE.matcher(range.trim());
-    return m.matches() ? Long.parseLong(m.group(1)) + 1 : 0;
+    if (!m.matches()) {
+      return 0;
+    }
+    long last = Long.parseLong(m.group(1));
+    return last == 0 ? 0 : last + 1;
   }
 
   private static void finish(RegistryHttp.Call put, HttpResponse<InputStream> r) {

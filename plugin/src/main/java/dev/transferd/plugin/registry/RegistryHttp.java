@@ -81,6 +81,30 @@ final class RegistryHttp {
    *     attempt failed to connect
    */
   HttpResponse<InputStream> send(Call call) throws InterruptedException {
+    return send(call, retry.maxAttempts());
+  }
+
+  /**
+   * Sends {@code call} like {@link #send} (redirects, challenges, the plain-HTTP fallback) but
+   * once: a connection failure is thrown at once and a retryable status is returned, for requests
+   * that must not be repeated blindly (a {@code PATCH} cut off midway may have reached the registry
+   * in part; its upload session says where to go on).
+   */
+  HttpResponse<InputStream> sendOnce(Call call) throws InterruptedException {
+    return send(call, 1);
+  }
+
+  /** The policy's wait before attempt {@code attempt + 1} of {@code call}, logged with why. */
+  void backOff(Call call, int attempt, String why) throws InterruptedException {
+    pause(call, attempt, retry.delay(attempt, null), why);
+  }
+
+  /** How many attempts a request gets. */
+  int maxAttempts() {
+    return retry.maxAttempts();
+  }
+
+  private HttpResponse<InputStream> send(Call call, int maxAttempts) throws InterruptedException {
     int attempt = 0;
     int authRetries = 0;
     while (true) {
@@ -101,7 +125,7 @@ final class RegistryHttp {
           attempt--;
           continue;
         }
-        if (attempt >= retry.maxAttempts()) {
+        if (attempt >= maxAttempts) {
           throw new RegistryException(
               StatusCode.UNAVAILABLE,
               call.what()
@@ -135,7 +159,7 @@ final class RegistryHttp {
                     ? " rejected the credentials (401 Unauthorized)"
                     : " requires authentication and no credentials were given (401 Unauthorized)"));
       }
-      if (RetryPolicy.retryable(status) && attempt < retry.maxAttempts()) {
+      if (RetryPolicy.retryable(status) && attempt < maxAttempts) {
         Duration wait = retry.delay(attempt, response.headers());
         close(response);
         pause(call, attempt, wait, "HTTP " + status);

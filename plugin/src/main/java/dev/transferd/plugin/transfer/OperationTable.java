@@ -44,7 +44,10 @@ final class OperationTable {
             .add(RegistryEndpoint.class, RegistryEndpoint.class, new RegistryCopyOperation(limits));
     if (store != null) {
       Clock clock = Clock.systemUTC();
-      b.add(RegistryEndpoint.class, ImageStoreEndpoint.class, new PullOperation(store, limits))
+      b.add(
+              RegistryEndpoint.class,
+              ImageStoreEndpoint.class,
+              new PullOperation(store, limits, clock))
           .add(ImageStoreEndpoint.class, RegistryEndpoint.class, new PushOperation(store, limits))
           .add(
               ImportStreamEndpoint.class,

@@ -15,8 +15,7 @@ import dev.transferd.streams.callback.ProgressReporter;
 import dev.transferd.ttrpc.StatusCode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +27,9 @@ import java.util.Optional;
  * download configs and layers concurrently under the service-wide {@code max_concurrent_downloads}
  * through ingests named by ref key (so a broken download, or one left by a stopped daemon,
  * continues with a {@code Range} request from the ingest's offset), commit manifests children first
- * with their GC and {@code distribution.source} labels, then write the image records. All under a
- * temporary lease.
+ * with their GC and {@code distribution.source} labels, then write the image records. All under the
+ * caller's {@code containerd-lease}, which then keeps every blob the pull wrote or found, or else a
+ * temporary lease of our own ({@link OperationLease}).
  */
 final class PullOperation implements TransferOperation<RegistryEndpoint, ImageStoreEndpoint> {
   private static final int BUFFER = 256 * 1024;
@@ -37,10 +37,12 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
 
   private final Store store;
   private final RegistryLimits limits;
+  private final Clock clock;
 
-  PullOperation(Store store, RegistryLimits limits) {
+  PullOperation(Store store, RegistryLimits limits, Clock clock) {
     this.store = store;
     this.limits = limits;
+    this.clock = clock;
   }
 
   @Override
@@ -54,16 +56,7 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
     progress.report("Pulling from " + source);
     String imageName = client.reference().toString();
     BlobProgress.imageEvent(progress, "fetching image content", imageName, root);
-    Lease lease =
-        store
-            .leases()
-            .create(
-                ns,
-                null,
-                Map.of(
-                    "containerd.io/gc.expire",
-                    Instant.now().plus(Duration.ofHours(24)).toString()));
-    try {
+    try (OperationLease lease = OperationLease.of(context, store.leases(), clock)) {
       var spec = destination.spec();
       RemoteGraph graph =
           RemoteGraph.walk(
@@ -98,12 +91,6 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
         BlobProgress.imageEvent(progress, "saved", saved.name(), saved.target());
       }
       progress.report("Completed pull from " + source);
-    } finally {
-      try {
-        store.leases().delete(ns, lease.id());
-      } catch (StoreException e) {
-        // already gone: nothing to release
-      }
     }
   }
 
@@ -117,15 +104,16 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       String repo)
       throws Exception {
     events.waiting();
-    if (alreadyStored(ns, d, events, sourceKey, repo)) {
-      return;
-    }
     String what = "pull " + ImageGraph.refKey(d) + " from " + client.reference().name();
     WriteRequest request =
         WriteRequest.of(ns, ImageGraph.refKey(d))
             .expecting(d.getSize(), d.getDigest())
             .underLease(lease);
-    try (ContentWriter writer = store.content().writer(request)) {
+    ContentWriter ingest = openIngest(request, d, events, sourceKey, repo);
+    if (ingest == null) {
+      return;
+    }
+    try (ContentWriter writer = ingest) {
       if (writer.offset() > d.getSize()) {
         writer.close();
         store.content().abort(ns, request.ref());
@@ -180,19 +168,20 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       BlobProgress events,
       String sourceKey,
       String repo)
-      throws IOException {
+      throws IOException, InterruptedException {
     events.waiting();
-    if (alreadyStored(ns, d, events, sourceKey, repo)) {
+    WriteRequest request =
+        WriteRequest.of(ns, ImageGraph.refKey(d))
+            .expecting(d.getSize(), d.getDigest())
+            .underLease(lease);
+    ContentWriter ingest = openIngest(request, d, events, sourceKey, repo);
+    if (ingest == null) {
       if (!labels.isEmpty()) {
         store.content().update(ns, d.getDigest(), labels, labelPaths(labels));
       }
       return;
     }
-    WriteRequest request =
-        WriteRequest.of(ns, ImageGraph.refKey(d))
-            .expecting(d.getSize(), d.getDigest())
-            .underLease(lease);
-    try (ContentWriter writer = store.content().writer(request)) {
+    try (ContentWriter writer = ingest) {
       if (writer.offset() != 0) {
         writer.close();
         store.content().abort(ns, request.ref());
@@ -205,6 +194,38 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       commit(writer, d, all, "pull " + ImageGraph.refKey(d), ns, sourceKey, repo);
     }
     events.complete();
+  }
+
+  /**
+   * The blob's ingest, or null when the blob is stored (its source label added, "already exists"
+   * reported). The ref is the blob's ref key, the same in every pull and across daemon restarts, so
+   * a download left behind resumes from the ingest's offset. While another pull holds the ref, this
+   * waits (with backoff up to a second, until cancelled) and looks again: that pull either commits
+   * the blob or gives the ingest up to this one, as containerd's fetch waits on a locked ref.
+   */
+  private ContentWriter openIngest(
+      WriteRequest request, Descriptor d, BlobProgress events, String sourceKey, String repo)
+      throws IOException, InterruptedException {
+    String ns = request.namespace();
+    long backoff = 20;
+    while (true) {
+      if (alreadyStored(ns, request.lease(), d, events, sourceKey, repo)) {
+        return null;
+      }
+      try {
+        return store.content().writer(request);
+      } catch (StoreException e) {
+        if (e.code() == StatusCode.ALREADY_EXISTS) {
+          continue; // committed between the check and the open: report it as stored
+        }
+        if (e.code() != StatusCode.UNAVAILABLE) {
+          throw e;
+        }
+        // Locked by another writer. A closed store is UNAVAILABLE too; the next check says so.
+      }
+      Thread.sleep(backoff);
+      backoff = Math.min(backoff * 2, 1000);
+    }
   }
 
   private void commit(
@@ -227,12 +248,18 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
     }
   }
 
+  /**
+   * Whether the blob is stored; if so it joins the lease (as containerd's writer adds existing
+   * content to the caller's lease), gets this repository in its source label and is reported as
+   * already there.
+   */
   private boolean alreadyStored(
-      String ns, Descriptor d, BlobProgress events, String sourceKey, String repo) {
+      String ns, String lease, Descriptor d, BlobProgress events, String sourceKey, String repo) {
     Optional<ContentInfo> info = store.content().info(ns, d.getDigest());
     if (info.isEmpty()) {
       return false;
     }
+    store.leases().addResource(ns, lease, new Lease.Resource(d.getDigest(), "content"));
     addSource(ns, d, sourceKey, repo);
     events.alreadyExists();
     return true;

@@ -73,6 +73,7 @@ record RegistryEndpoint(String typeUrl, OCIRegistry spec, Optional<CredentialReq
         .withHostDir(r.getHostDir().isEmpty() ? settings.configPath() : r.getHostDir())
         .withDefaultScheme(r.getDefaultScheme())
         .withHeaders(r.getHeadersMap())
+        .withUploadChunkSize(settings.pushChunkSize())
         .withCredentials(fromClient.orElse(DockerConfigCredentials.fromEnvironment()));
   }
 

@@ -19,6 +19,9 @@ import java.util.Objects;
  *     config_path}; containerd ignores it), or "" for none
  * @param archiveLimits the caps on imported archives and whether one without a repo:tag is refused
  *     ({@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name})
+ * @param pushChunkSize 0 to upload each blob in one {@code PUT}, else the size of the {@code PATCH}
+ *     chunks ({@code push_chunk_size}); a chunked upload that breaks continues where the registry's
+ *     upload session stands instead of starting the blob again
  */
 public record TransferSettings(
     ByteStreamSettings byteStreams,
@@ -26,7 +29,11 @@ public record TransferSettings(
     int maxConcurrentDownloads,
     int maxConcurrentUploadedLayers,
     String configPath,
-    ArchiveLimits archiveLimits) {
+    ArchiveLimits archiveLimits,
+    long pushChunkSize) {
+  /** The smallest {@code push_chunk_size} other than 0. */
+  public static final long MIN_PUSH_CHUNK = 1024;
+
   public static final TransferSettings DEFAULTS =
       new TransferSettings(ByteStreamSettings.CONTAINERD, CredentialRequester.DEFAULT_TIMEOUT);
 
@@ -38,7 +45,31 @@ public record TransferSettings(
       throw new IllegalArgumentException(
           "max_concurrent_downloads and max_concurrent_uploaded_layers must be at least 1");
     }
+    if (pushChunkSize != 0 && pushChunkSize < MIN_PUSH_CHUNK) {
+      throw new IllegalArgumentException(
+          "push_chunk_size must be 0 (one PUT per blob) or at least "
+              + MIN_PUSH_CHUNK
+              + " bytes, not "
+              + pushChunkSize);
+    }
     configPath = configPath == null ? "" : configPath;
+  }
+
+  public TransferSettings(
+      ByteStreamSettings byteStreams,
+      Duration credentialTimeout,
+      int maxConcurrentDownloads,
+      int maxConcurrentUploadedLayers,
+      String configPath,
+      ArchiveLimits archiveLimits) {
+    this(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        configPath,
+        archiveLimits,
+        0);
   }
 
   public TransferSettings(
@@ -67,7 +98,8 @@ public record TransferSettings(
         maxConcurrentDownloads,
         maxConcurrentUploadedLayers,
         configPath,
-        archiveLimits);
+        archiveLimits,
+        pushChunkSize);
   }
 
   public TransferSettings withCredentialTimeout(Duration timeout) {
@@ -77,17 +109,30 @@ public record TransferSettings(
         maxConcurrentDownloads,
         maxConcurrentUploadedLayers,
         configPath,
-        archiveLimits);
+        archiveLimits,
+        pushChunkSize);
   }
 
   public TransferSettings withMaxConcurrentDownloads(int n) {
     return new TransferSettings(
-        byteStreams, credentialTimeout, n, maxConcurrentUploadedLayers, configPath, archiveLimits);
+        byteStreams,
+        credentialTimeout,
+        n,
+        maxConcurrentUploadedLayers,
+        configPath,
+        archiveLimits,
+        pushChunkSize);
   }
 
   public TransferSettings withMaxConcurrentUploadedLayers(int n) {
     return new TransferSettings(
-        byteStreams, credentialTimeout, maxConcurrentDownloads, n, configPath, archiveLimits);
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        n,
+        configPath,
+        archiveLimits,
+        pushChunkSize);
   }
 
   public TransferSettings withConfigPath(String path) {
@@ -97,7 +142,8 @@ public record TransferSettings(
         maxConcurrentDownloads,
         maxConcurrentUploadedLayers,
         path,
-        archiveLimits);
+        archiveLimits,
+        pushChunkSize);
   }
 
   public TransferSettings withArchiveLimits(ArchiveLimits limits) {
@@ -107,6 +153,18 @@ public record TransferSettings(
         maxConcurrentDownloads,
         maxConcurrentUploadedLayers,
         configPath,
-        limits);
+        limits,
+        pushChunkSize);
+  }
+
+  public TransferSettings withPushChunkSize(long size) {
+    return new TransferSettings(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        configPath,
+        archiveLimits,
+        size);
   }
 }

@@ -142,6 +142,7 @@ class ConfigFileTest {
             credential_timeout = "500ms"
             byte_stream_window = 262144
             byte_stream_chunk = 65536
+            push_chunk_size = 1048576
             """);
     DaemonConfig.Builder builder = new DaemonConfig.Builder();
     assertEquals(List.of(), ConfigFile.readOwn(file, builder));
@@ -157,6 +158,7 @@ class ConfigFileTest {
     assertEquals(Duration.ofMillis(500), config.credentialTimeout());
     assertEquals(262144, config.byteStreams().window());
     assertEquals(65536, config.byteStreams().maxChunk());
+    assertEquals(1048576, config.transferSettings().pushChunkSize());
     assertNull(config.hostsDir());
   }
 
@@ -242,7 +244,10 @@ class ConfigFileTest {
             "[plugins.\"dev.transferd.v1.transfer\".ttrpc]\nuid = \"root\"\n",
             ":2: plugins.\"dev.transferd.v1.transfer\".ttrpc.uid must be an integer",
             "ttrpc = 5\n",
-            ":1: ttrpc must be a table, not 5");
+            ":1: ttrpc must be a table, not 5",
+            "[plugins.\"dev.transferd.v1.transfer\"]\npush_chunk_size = 100\n",
+            ":2: plugins.\"dev.transferd.v1.transfer\".push_chunk_size must be 0 (each blob in one"
+                + " PUT) or at least 1024 bytes, not 100");
     int n = 0;
     for (Map.Entry<String, String> c : cases.entrySet()) {
       Path file = write("bad" + n++ + ".toml", c.getKey());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.transferd.plugin.registry.FaultFront;
 import dev.transferd.plugin.registry.RegistryFixtures;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
@@ -17,6 +18,7 @@ import dev.transferd.streams.client.TransferOptions;
 import dev.transferd.ttrpc.TtrpcException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -175,6 +177,58 @@ class PullPushTransferTest {
       assertTrue(
           log.lines().anyMatch(l -> l.contains(big.digest()) && l.contains("\" 206 ")),
           "the registry log shows a 206 partial response for the big layer");
+    }
+  }
+
+  @Test
+  void twoConcurrentPullsOfTheSameImageDownloadTheLayerOnceAndBothSucceed() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithBigLayer(tmp, 8 << 20);
+        FaultFront front = FaultFront.forwardingTo(regs.source())) {
+      var big = regs.image().layers().getFirst();
+      front.throttle(8 << 20); // about a second per pull: they overlap
+      RegistryImage source =
+          RegistryImage.of(front.host() + "/app/multi:v1").withDefaultScheme("http");
+      List<List<ProgressEvent>> events = new CopyOnWriteArrayList<>();
+      List<Thread> pulls = new ArrayList<>();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      for (String name : List.of("first:1", "second:1")) {
+        pulls.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      try {
+                        events.add(transfer(source, StoredImage.named(name)));
+                      } catch (Throwable t) {
+                        failures.add(t);
+                      }
+                    }));
+      }
+      for (Thread t : pulls) {
+        t.join();
+      }
+      assertEquals(List.of(), failures);
+      for (String name : List.of("first:1", "second:1")) {
+        assertEquals(
+            regs.image().root().digest(),
+            store.images().get("default", name).orElseThrow().target().getDigest());
+      }
+      assertEquals(big.size(), store.content().info("default", big.digest()).orElseThrow().size());
+      long downloads =
+          front.seen().stream()
+              .filter(s -> s.method().equals("GET") && s.path().endsWith(big.digest()))
+              .count();
+      assertEquals(1, downloads, "the second pull waited for the first's ingest: " + front.seen());
+      assertTrue(
+          events.stream()
+              .anyMatch(
+                  e ->
+                      e.stream()
+                          .anyMatch(
+                              p ->
+                                  p.event().equals("already exists")
+                                      && p.name().contains(big.digest()))),
+          "one pull reports the layer as already there");
+      assertEquals(List.of(), store.content().listStatuses("default", List.of()), "no ingest left");
     }
   }
 }
