@@ -62,27 +62,27 @@ bench-ttrpc: build
 
 ## bench-streams: Transfer echo through flow-controlled byte streams, containerd's sizes and larger.
 bench-streams: build
-	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StreamsBench $(BENCH_ARGS)
 
 ## bench-store: ingest of a 1 GiB blob into the embedded store (hash + write + commit) against
 ## openssl dgst -sha256 of the same file; the last line is their ratio (target >= 0.6).
 bench-store: build
-	$(JAVA_HOME)/bin/java -Xms256m -Xmx256m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	$(JAVA_HOME)/bin/java -Xms256m -Xmx256m --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StoreBench $(BENCH_ARGS)
 
 ## bench-archives: import/export of a 1 GiB docker-save archive, ours beside ctr 1.6 (needs root, containerd).
 bench-archives: build
-	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.ArchivesBench $(BENCH_ARGS)
 
 ## bench-registry: pull and push of a 1 GiB, 8-layer image with a local docker-registry, ours beside
 ## skopeo and ctr (needs docker-registry, skopeo, containerd; runs containerd, so as root; ~5 min).
 bench-registry: build
-	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m -XX:+UseParallelGC --enable-native-access=ALL-UNNAMED \
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.RegistryBench $(BENCH_ARGS)
 

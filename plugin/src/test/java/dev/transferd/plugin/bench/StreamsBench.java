@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StreamsBench {
   private static final List<String> SERVER_FLAGS =
-      List.of("-Xms256m", "-Xmx256m", "-XX:+UseParallelGC");
+      List.of("-Xms256m", "-Xmx256m");
 
   /** One setting: both ends use it. */
   record Setting(String name, int window, int chunk) {
