@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.plugin.store.ContentInfo;
 import dev.transferd.plugin.store.Lease;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
+import dev.transferd.plugin.transfer.CallerLease;
 import dev.transferd.plugin.transfer.StoreTransferFixture;
 import dev.transferd.proto.types.Descriptor;
 import dev.transferd.streams.client.ExportArchive;
@@ -16,9 +17,6 @@ import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
-import dev.transferd.ttrpc.CallOptions;
-import dev.transferd.ttrpc.ClientInterceptor;
-import dev.transferd.ttrpc.MethodDescriptor;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcClient;
 import dev.transferd.ttrpc.TtrpcException;
@@ -67,22 +65,7 @@ class ArchiveLeaseTest {
 
   /** A client whose unary calls carry {@code containerd-lease}, as Go's client.Transfer sends. */
   private TransferClient clientWithLease(String lease) {
-    ClientInterceptor withLease =
-        new ClientInterceptor() {
-          @Override
-          public <
-                  Q extends com.google.protobuf.MessageLite,
-                  R extends com.google.protobuf.MessageLite>
-              R interceptUnary(
-                  MethodDescriptor<Q, R> method,
-                  Q request,
-                  CallOptions options,
-                  UnaryInvoker next) {
-            return next.invoke(method, request, options.withMetadata("containerd-lease", lease));
-          }
-        };
-    TtrpcClient ttrpc =
-        TtrpcClient.builder(transferd.streaming.socket).interceptor(withLease).build();
+    TtrpcClient ttrpc = CallerLease.ttrpcClient(transferd.streaming.socket, lease);
     closeLater.add(ttrpc);
     return TransferClient.builder(ttrpc).namespace(NS).build();
   }

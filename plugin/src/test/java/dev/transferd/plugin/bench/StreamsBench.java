@@ -39,8 +39,7 @@ import java.util.concurrent.TimeUnit;
  * JVM flags), {@code --only NAME} (one setting, e.g. {@code 64k_32k}; then no summary lines).
  */
 public final class StreamsBench {
-  private static final List<String> SERVER_FLAGS =
-      List.of("-Xms256m", "-Xmx256m");
+  private static final List<String> SERVER_FLAGS = List.of("-Xms256m", "-Xmx256m");
 
   /** One setting: both ends use it. */
   record Setting(String name, int window, int chunk) {

@@ -15,9 +15,6 @@ import dev.transferd.streams.StreamingFixture;
 import dev.transferd.streams.client.RegistryImage;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
-import dev.transferd.ttrpc.CallOptions;
-import dev.transferd.ttrpc.ClientInterceptor;
-import dev.transferd.ttrpc.MethodDescriptor;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcClient;
 import dev.transferd.ttrpc.TtrpcException;
@@ -68,21 +65,7 @@ class PullLeaseTest {
 
   /** A client whose unary calls carry {@code containerd-lease}, as Go's client.Transfer sends. */
   private TransferClient clientWithLease(String lease) {
-    ClientInterceptor withLease =
-        new ClientInterceptor() {
-          @Override
-          public <
-                  Q extends com.google.protobuf.MessageLite,
-                  R extends com.google.protobuf.MessageLite>
-              R interceptUnary(
-                  MethodDescriptor<Q, R> method,
-                  Q request,
-                  CallOptions options,
-                  UnaryInvoker next) {
-            return next.invoke(method, request, options.withMetadata("containerd-lease", lease));
-          }
-        };
-    TtrpcClient ttrpc = TtrpcClient.builder(fixture.socket).interceptor(withLease).build();
+    TtrpcClient ttrpc = CallerLease.ttrpcClient(fixture.socket, lease);
     closeLater.add(ttrpc);
     return TransferClient.builder(ttrpc).namespace(NS).build();
   }
