@@ -96,6 +96,20 @@ final class Inbox {
     }
   }
 
+  /** {@link #take(long)} without a time limit. */
+  Any take() throws InterruptedException {
+    try {
+      return take(-1);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no timeout was set", e);
+    }
+  }
+
+  /** {@link #take(long)} waiting at most {@code timeout} (a negative one counts as zero). */
+  Any take(java.time.Duration timeout) throws InterruptedException, TimeoutException {
+    return take(Math.max(0, timeout.toNanos()));
+  }
+
   /**
    * The next message, waiting up to {@code timeoutNanos} (negative: forever).
    *
