@@ -17,24 +17,18 @@ import org.slf4j.LoggerFactory;
  * stream can be polled and waited on with a timeout like the server's end. Sends are serialized by
  * a lock. Cancelling interrupts the pump, which belongs to this class alone.
  */
-final class ClientAnyStream implements AnyStream {
+final class ClientAnyStream extends InboxStream {
   private static final Logger log = LoggerFactory.getLogger(ClientAnyStream.class);
   private static final long ENDING_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
-  private final String namespace;
-  private final String id;
   private final ClientStream<Any, Any> call;
-  private final Inbox inbox;
   private final ReentrantLock sendLock = new ReentrantLock();
   private boolean sendClosed; // guarded by sendLock
-  private volatile ArrivalWatcher watcher;
   private volatile Thread pump;
 
   ClientAnyStream(String namespace, String id, ClientStream<Any, Any> call, long inboxCapacity) {
-    this.namespace = namespace;
-    this.id = id;
+    super(namespace, id, inboxCapacity);
     this.call = call;
-    this.inbox = new Inbox(inboxCapacity);
   }
 
   /** Starts the pump; call once, right after the call is opened. */
@@ -46,11 +40,7 @@ final class ClientAnyStream implements AnyStream {
     try {
       Any message;
       while ((message = call.receive()) != null) {
-        ArrivalWatcher w = watcher;
-        if (w != null) {
-          w.arrived(message);
-        }
-        if (!inbox.put(message)) {
+        if (!arrived(message)) {
           return; // this end was discarded locally
         }
       }
@@ -64,24 +54,6 @@ final class ClientAnyStream implements AnyStream {
       inbox.end(Status.fromThrowable(e));
       call.cancel();
     }
-  }
-
-  @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public String namespace() {
-    return namespace;
-  }
-
-  @Override
-  public synchronized void watchArrivals(ArrivalWatcher watcher) {
-    if (this.watcher != null) {
-      throw new IllegalStateException(this + " already has an arrival watcher");
-    }
-    this.watcher = watcher;
   }
 
   @Override
@@ -119,21 +91,6 @@ final class ClientAnyStream implements AnyStream {
       Thread.currentThread().interrupt();
       return sendFailure;
     }
-  }
-
-  @Override
-  public Any receive() throws InterruptedException {
-    return inbox.take();
-  }
-
-  @Override
-  public Any receive(Duration timeout) throws InterruptedException, TimeoutException {
-    return inbox.take(timeout);
-  }
-
-  @Override
-  public Any poll() {
-    return inbox.poll();
   }
 
   @Override

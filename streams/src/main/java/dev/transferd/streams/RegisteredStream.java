@@ -9,7 +9,6 @@ import dev.transferd.ttrpc.TtrpcException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,19 +25,15 @@ import org.slf4j.LoggerFactory;
  * gone, deadline, server shutdown), the consumer sees that status after the messages already
  * queued.
  */
-final class RegisteredStream implements AnyStream {
+final class RegisteredStream extends InboxStream {
   private static final Logger log = LoggerFactory.getLogger(RegisteredStream.class);
   private static final Duration FINAL_FRAME_WAIT = Duration.ofSeconds(5);
 
-  private final String namespace;
-  private final String id;
   private final CallContext context;
   private final ServerStream<Any, Any> call;
-  private final Inbox inbox;
   private final Thread pump;
   private final ReentrantLock sendLock = new ReentrantLock();
   private final CompletableFuture<Status> ending = new CompletableFuture<>();
-  private volatile ArrivalWatcher watcher;
 
   RegisteredStream(
       String namespace,
@@ -46,30 +41,10 @@ final class RegisteredStream implements AnyStream {
       CallContext context,
       ServerStream<Any, Any> call,
       long inboxCapacityBytes) {
-    this.namespace = namespace;
-    this.id = id;
+    super(namespace, id, inboxCapacityBytes);
     this.context = context;
     this.call = call;
-    this.inbox = new Inbox(inboxCapacityBytes);
     this.pump = Thread.currentThread();
-  }
-
-  @Override
-  public String id() {
-    return id;
-  }
-
-  @Override
-  public String namespace() {
-    return namespace;
-  }
-
-  @Override
-  public synchronized void watchArrivals(ArrivalWatcher watcher) {
-    if (this.watcher != null) {
-      throw new IllegalStateException(this + " already has an arrival watcher");
-    }
-    this.watcher = watcher;
   }
 
   @Override
@@ -86,21 +61,6 @@ final class RegisteredStream implements AnyStream {
     } finally {
       sendLock.unlock();
     }
-  }
-
-  @Override
-  public Any receive() throws InterruptedException {
-    return inbox.take();
-  }
-
-  @Override
-  public Any receive(Duration timeout) throws InterruptedException, TimeoutException {
-    return inbox.take(timeout);
-  }
-
-  @Override
-  public Any poll() {
-    return inbox.poll();
   }
 
   @Override
@@ -165,11 +125,7 @@ final class RegisteredStream implements AnyStream {
     try {
       Any message;
       while ((message = call.receive()) != null) {
-        ArrivalWatcher w = watcher;
-        if (w != null) {
-          w.arrived(message);
-        }
-        if (!inbox.put(message)) {
+        if (!arrived(message)) {
           break; // a consumer ended the stream: the inbox takes nothing more
         }
       }
