@@ -38,7 +38,7 @@ final class PullCommand extends Subcommand {
         cli,
         "pull " + reference,
         "pulled " + reference,
-        registry.image(reference),
+        registry.image(reference, cli.err),
         destination,
         false,
         null);

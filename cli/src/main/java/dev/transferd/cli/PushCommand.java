@@ -33,7 +33,7 @@ final class PushCommand extends Subcommand {
         "push " + name + " to " + reference,
         "pushed " + reference,
         source,
-        registry.image(reference),
+        registry.image(reference, cli.err),
         false,
         null);
   }

@@ -3,9 +3,13 @@ package dev.transferd.cli;
 import dev.transferd.streams.client.Credentials;
 import dev.transferd.streams.client.RegistryImage;
 import java.io.Console;
+import java.io.OutputStream;
 import picocli.CommandLine.Option;
 
-/** ctr's registry flags: {@code --user}, {@code --plain-http}, {@code --hosts-dir}. */
+/**
+ * ctr's registry flags: {@code --user}, {@code --plain-http}, {@code --hosts-dir}, {@code
+ * --http-dump}, {@code --http-trace}.
+ */
 final class RegistryOptions {
   @Option(
       names = {"-u", "--user"},
@@ -22,8 +26,25 @@ final class RegistryOptions {
       description = "hosts.toml directory on the daemon's machine (containerd's certs.d layout)")
   String hostsDir;
 
-  /** The registry endpoint for {@code reference} with these options. */
-  RegistryImage image(String reference) {
+  @Option(
+      names = "--http-dump",
+      description =
+          "write the daemon's HTTP requests and responses with this registry (headers, secrets"
+              + " redacted) to stderr")
+  boolean httpDump;
+
+  @Option(
+      names = "--http-trace",
+      description =
+          "write the daemon's connection-level HTTP events (redirects, retries, auth challenges,"
+              + " body sizes and timings) to stderr")
+  boolean httpTrace;
+
+  /**
+   * The registry endpoint for {@code reference} with these options; HTTP debug output, if asked
+   * for, goes to {@code debugOut}.
+   */
+  RegistryImage image(String reference, OutputStream debugOut) {
     if (reference.isBlank()) {
       throw new UsageException("an image reference must not be empty");
     }
@@ -37,6 +58,9 @@ final class RegistryOptions {
     if (user != null) {
       Credentials credentials = credentials();
       image = image.withCredentials((ref, host) -> credentials);
+    }
+    if (httpDump || httpTrace) {
+      image = image.withHttpDebug(RegistryImage.HttpDebug.of(httpDump, httpTrace), debugOut);
     }
     return image;
   }

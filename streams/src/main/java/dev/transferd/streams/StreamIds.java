@@ -15,6 +15,7 @@ public final class StreamIds {
   public static final String CREDENTIALS = "creds";
   public static final String IMPORT = "import";
   public static final String EXPORT = "export";
+  public static final String HTTP_DEBUG_LOGS = "http-debug-logs";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -40,10 +40,27 @@ final class RegistryAuthenticator {
   private final CredentialSource source;
   private final String reference;
   private final Map<String, HostAuth> hosts = new ConcurrentHashMap<>();
+  private final HttpDebugLog debug;
 
   RegistryAuthenticator(CredentialSource source, String reference) {
+    this(source, reference, HttpDebugLog.NONE);
+  }
+
+  RegistryAuthenticator(CredentialSource source, String reference, HttpDebugLog debug) {
     this.source = source;
     this.reference = reference;
+    this.debug = debug;
+  }
+
+  /** Sends a token request, writing it and its answer (never the form body) to the debug log. */
+  private HttpResponse<InputStream> send(HttpClient client, HttpRequest request, String grant)
+      throws IOException, InterruptedException {
+    debug.request(request);
+    debug.trace("token request to " + HttpDebugLog.redact(request.uri()) + " (" + grant + ")");
+    long started = System.nanoTime();
+    HttpResponse<InputStream> r = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    debug.response(r, System.nanoTime() - started);
+    return r;
   }
 
   private record Token(String value, Instant expires) {}
@@ -199,7 +216,13 @@ final class RegistryAuthenticator {
                 .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(String.join("&", form)))
                 .build();
-        HttpResponse<InputStream> r = client.send(post, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r =
+            send(
+                client,
+                post,
+                c.type() == AuthType.CREDENTIALS && !c.username().isEmpty()
+                    ? "OAuth2 POST, password grant"
+                    : "OAuth2 POST, refresh_token grant");
         int status = r.statusCode();
         boolean fallback =
             status == 400
@@ -232,7 +255,7 @@ final class RegistryAuthenticator {
       return token(
           host,
           realmUri,
-          client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()),
+          send(client, b.build(), secret ? "GET with Basic credentials" : "anonymous GET"),
           "token");
     } catch (IOException e) {
       throw new RegistryException(

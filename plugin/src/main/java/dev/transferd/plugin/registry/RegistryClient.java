@@ -36,7 +36,7 @@ public final class RegistryClient {
         headers.put(h.getKey(), List.of(h.getValue()));
       }
     }
-    RegistryHttp http = new RegistryHttp(auth, options.retry(), headers);
+    RegistryHttp http = new RegistryHttp(auth, options.retry(), headers, options.debug());
     this.repo = new RegistryRepository(ref, hosts, http);
     this.resolver = new ManifestResolver(repo, accept);
     this.fetcher = new BlobFetcher(repo, accept);
@@ -51,7 +51,9 @@ public final class RegistryClient {
    */
   public static RegistryClient open(ImageRef ref, RegistryOptions options) {
     return new RegistryClient(
-        ref, options, new RegistryAuthenticator(options.credentials(), ref.toString()));
+        ref,
+        options,
+        new RegistryAuthenticator(options.credentials(), ref.toString(), options.debug()));
   }
 
   /**
@@ -60,7 +62,7 @@ public final class RegistryClient {
    */
   public static RegistryClient open(ImageRef ref, RegistryOptions options, String reference) {
     return new RegistryClient(
-        ref, options, new RegistryAuthenticator(options.credentials(), reference));
+        ref, options, new RegistryAuthenticator(options.credentials(), reference, options.debug()));
   }
 
   public ImageRef reference() {

@@ -59,12 +59,21 @@ final class RegistryHttp {
   private final RetryPolicy retry;
   private final Map<String, List<String>> extraHeaders;
   private final Map<String, RegistryHost> plainFallback = new ConcurrentHashMap<>();
+  private final HttpDebugLog debug;
 
   RegistryHttp(
-      RegistryAuthenticator authenticator, RetryPolicy retry, Map<String, List<String>> headers) {
+      RegistryAuthenticator authenticator,
+      RetryPolicy retry,
+      Map<String, List<String>> headers,
+      HttpDebugLog debug) {
     this.authenticator = authenticator;
     this.retry = retry;
     this.extraHeaders = Map.copyOf(headers);
+    this.debug = debug;
+  }
+
+  HttpDebugLog debug() {
+    return debug;
   }
 
   /** {@code host} as requests go to it now (after a plain-HTTP fallback). */
@@ -121,6 +130,8 @@ final class RegistryHttp {
         if (host.httpFallback() && isTlsFailure(e)) {
           log.debug(
               "{}: TLS failed ({}), falling back to plain HTTP", host.authority(), e.toString());
+          debug.trace(
+              host.authority() + ": TLS failed (" + describe(e) + "), falling back to plain HTTP");
           plainFallback.put(call.host().authority() + call.host().path(), host.withScheme("http"));
           attempt--;
           continue;
@@ -143,6 +154,12 @@ final class RegistryHttp {
       int status = response.statusCode();
       if (status == 401) {
         close(response);
+        debug.trace(
+            "challenge from "
+                + host.authority()
+                + ": "
+                + String.join(", ", response.headers().allValues("WWW-Authenticate"))
+                + (hadAuthorization ? " (credentials were sent)" : " (no credentials sent)"));
         // A first challenge, then at most one more for a rejected token (error=...).
         if (authRetries < 2
             && authenticator.challenged(host, response.headers(), hadAuthorization)) {
@@ -192,26 +209,51 @@ final class RegistryHttp {
         b.setHeader("Authorization", authorization);
       }
       b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.open());
+      HttpRequest request = b.build();
+      debug.request(request);
+      long started = System.nanoTime();
       HttpResponse<InputStream> r;
       try {
-        r = HttpClients.forHost(host).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        r = HttpClients.forHost(host).send(request, HttpResponse.BodyHandlers.ofInputStream());
       } catch (IOException e) {
         RegistryRequestObserver.current().requested(uri.getRawAuthority(), 0);
+        debug.trace(
+            method
+                + " "
+                + HttpDebugLog.redact(uri)
+                + ": no response after "
+                + (System.nanoTime() - started) / 1_000_000
+                + " ms: "
+                + describe(e));
         throw e;
       }
+      debug.response(r, System.nanoTime() - started);
       int status = r.statusCode();
       RegistryRequestObserver.current().requested(uri.getRawAuthority(), status);
       boolean redirect =
           status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
       if (!redirect || r.headers().firstValue("Location").isEmpty()) {
-        return r;
+        return debug.traces() ? new TracedResponse(r, debug, started) : r;
       }
       close(r);
       if (hop >= MAX_REDIRECTS) {
         throw new IOException("more than " + MAX_REDIRECTS + " redirects");
       }
       URI next = uri.resolve(r.headers().firstValue("Location").get());
+      boolean wasSameHost = sameHost;
       sameHost &= sameAuthority(uri, next);
+      debug.trace(
+          "redirect "
+              + status
+              + " from "
+              + HttpDebugLog.redact(uri)
+              + " to "
+              + HttpDebugLog.redact(next)
+              + (sameHost
+                  ? (authorization != null ? " (same host: Authorization kept)" : " (same host)")
+                  : wasSameHost
+                      ? " (another host: Authorization and host headers not sent)"
+                      : " (another host)"));
       if (status == 303 || ((status == 301 || status == 302) && !method.equals("HEAD"))) {
         if (!method.equals("GET") && !method.equals("HEAD")) {
           body = null;
@@ -254,6 +296,17 @@ final class RegistryHttp {
   private void pause(Call call, int attempt, Duration wait, String why)
       throws InterruptedException {
     log.info("{}: {} (attempt {}), retrying in {} ms", call.what(), why, attempt, wait.toMillis());
+    debug.trace(
+        call.what()
+            + ": "
+            + why
+            + " (attempt "
+            + attempt
+            + " of "
+            + retry.maxAttempts()
+            + "), retrying in "
+            + wait.toMillis()
+            + " ms");
     Thread.sleep(wait);
   }
 
@@ -297,5 +350,56 @@ final class RegistryHttp {
             + " answered "
             + r.statusCode()
             + (detail.isEmpty() ? "" : " (" + detail + ")"));
+  }
+
+  /** A response whose body reports its size and timing to the trace when it ends. */
+  private static final class TracedResponse implements HttpResponse<InputStream> {
+    private final HttpResponse<InputStream> r;
+    private final InputStream body;
+
+    TracedResponse(HttpResponse<InputStream> r, HttpDebugLog debug, long started) {
+      this.r = r;
+      this.body = debug.traceBody(r.request().method(), r.uri(), r.body(), started);
+    }
+
+    @Override
+    public int statusCode() {
+      return r.statusCode();
+    }
+
+    @Override
+    public HttpRequest request() {
+      return r.request();
+    }
+
+    @Override
+    public java.util.Optional<HttpResponse<InputStream>> previousResponse() {
+      return r.previousResponse();
+    }
+
+    @Override
+    public java.net.http.HttpHeaders headers() {
+      return r.headers();
+    }
+
+    @Override
+    public InputStream body() {
+      return body;
+    }
+
+    @Override
+    public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+      return r.sslSession();
+    }
+
+    @Override
+    public URI uri() {
+      return r.uri();
+    }
+
+    @Override
+    public java.net.http.HttpClient.Version version() {
+      return r.version();
+    }
   }
 }

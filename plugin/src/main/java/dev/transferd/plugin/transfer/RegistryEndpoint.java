@@ -3,24 +3,31 @@ package dev.transferd.plugin.transfer;
 import com.google.protobuf.Any;
 import dev.transferd.plugin.registry.CredentialSource;
 import dev.transferd.plugin.registry.DockerConfigCredentials;
+import dev.transferd.plugin.registry.HttpDebugLog;
 import dev.transferd.plugin.registry.ImageRef;
 import dev.transferd.plugin.registry.RegistryClient;
 import dev.transferd.plugin.registry.RegistryOptions;
 import dev.transferd.proto.types.transfer.OCIRegistry;
 import dev.transferd.proto.types.transfer.RegistryResolver;
 import dev.transferd.streams.AnyStream;
+import dev.transferd.streams.bytestream.ByteStreamSender;
 import dev.transferd.streams.callback.CredentialRequester;
 import dev.transferd.ttrpc.Status;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
+import java.io.IOException;
 import java.util.Optional;
 
 /**
  * An OCI registry reference ({@code OCIRegistry}). Decoding takes the credential stream and the
  * HTTP-debug log stream the resolver names, if any (spec §7.4: unknown ids are NOT_FOUND before any
- * work); both end with the call.
+ * work); both end with the call. The server is the sender of the log stream (spec §5.4): the debug
+ * output named by {@code http_debug} goes there, and the stream is closed before the Transfer
+ * response, as an export's is, and also after a failure (cleanly: the output matters most then);
+ * without a stream it goes to the daemon's log at debug level.
  */
-record RegistryEndpoint(String typeUrl, OCIRegistry spec, Optional<CredentialRequester> credentials)
+record RegistryEndpoint(
+    String typeUrl, OCIRegistry spec, Optional<CredentialRequester> credentials, HttpDebugLog debug)
     implements Endpoint {
 
   static RegistryEndpoint decode(Any any, TransferContext context) {
@@ -32,11 +39,42 @@ record RegistryEndpoint(String typeUrl, OCIRegistry spec, Optional<CredentialReq
       endWithCall(context, stream);
       credentials = new CredentialRequester(stream, context.settings().credentialTimeout());
     }
+    HttpDebugLog.Level level =
+        switch (spec.getResolver().getHttpDebug()) {
+          case DEBUG -> HttpDebugLog.Level.DEBUG;
+          case TRACE -> HttpDebugLog.Level.TRACE;
+          case BOTH -> HttpDebugLog.Level.BOTH;
+          default -> HttpDebugLog.Level.DISABLED;
+        };
     String logs = spec.getResolver().getLogsStream();
+    HttpDebugLog debug;
     if (!logs.isEmpty()) {
-      endWithCall(context, context.stream(logs));
+      AnyStream stream = context.stream(logs);
+      HttpDebugLog toStream =
+          HttpDebugLog.to(level, ByteStreamSender.start(stream, context.settings().byteStreams()));
+      context.attach(
+          new TransferContext.SideStream() {
+            @Override
+            public void complete() throws IOException {
+              toStream.close();
+            }
+
+            @Override
+            public void abort(Status status) {
+              // Ended cleanly, after saying why: the output matters most when a transfer fails.
+              toStream.trace("transfer failed: " + status.code() + ": " + status.message());
+              try {
+                toStream.close();
+              } catch (IOException | RuntimeException e) {
+                stream.fail(status);
+              }
+            }
+          });
+      debug = toStream;
+    } else {
+      debug = HttpDebugLog.toLog(level);
     }
-    return new RegistryEndpoint(any.getTypeUrl(), spec, Optional.ofNullable(credentials));
+    return new RegistryEndpoint(any.getTypeUrl(), spec, Optional.ofNullable(credentials), debug);
   }
 
   private static void endWithCall(TransferContext context, AnyStream stream) {
@@ -74,6 +112,7 @@ record RegistryEndpoint(String typeUrl, OCIRegistry spec, Optional<CredentialReq
         .withDefaultScheme(r.getDefaultScheme())
         .withHeaders(r.getHeadersMap())
         .withUploadChunkSize(settings.pushChunkSize())
+        .withDebug(debug)
         .withCredentials(fromClient.orElse(DockerConfigCredentials.fromEnvironment()));
   }
 

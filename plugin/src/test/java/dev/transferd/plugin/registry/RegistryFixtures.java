@@ -54,6 +54,20 @@ public final class RegistryFixtures {
     return new Pair(a, b, layout, image);
   }
 
+  /**
+   * Like {@link #twoRegistriesWithImage}, both registries wanting htpasswd basic auth for {@code
+   * user} with {@code password}.
+   */
+  public static Pair twoBasicAuthRegistriesWithImage(Path tmp, String user, String password)
+      throws Exception {
+    TestRegistry a = basicAuthRegistry(tmp.resolve("source"), user, password);
+    TestRegistry b = basicAuthRegistry(tmp.resolve("destination"), user, password);
+    OciLayout layout = new OciLayout(tmp.resolve("layout"));
+    OciLayout.Image image = layout.image(3, List.of("linux/amd64"), 60_000, 3_000);
+    Skopeo.push(layout.dir(), a.host() + "/app/multi:v1", "--dest-creds", user + ":" + password);
+    return new Pair(a, b, layout, image);
+  }
+
   /** An empty registry that wants htpasswd basic auth for {@code user} with {@code password}. */
   public static TestRegistry basicAuthRegistry(Path dir, String user, String password)
       throws Exception {

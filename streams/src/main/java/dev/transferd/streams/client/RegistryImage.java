@@ -2,10 +2,12 @@ package dev.transferd.streams.client;
 
 import com.google.protobuf.Any;
 import dev.transferd.proto.AnyCodec;
+import dev.transferd.proto.types.transfer.HTTPDebug;
 import dev.transferd.proto.types.transfer.OCIRegistry;
 import dev.transferd.proto.types.transfer.RegistryResolver;
 import dev.transferd.streams.AnyStream;
 import dev.transferd.streams.StreamIds;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -21,14 +23,44 @@ import java.util.Objects;
  *     server's default
  * @param credentials answers the server's credential requests; null for anonymous access (then no
  *     credential stream is opened)
+ * @param httpDebug what HTTP debug output the server writes ({@code http_debug}, containerd 2.1+)
+ * @param httpDebugOut where that output arrives (a {@code logs_stream} the server sends on, flushed
+ *     and complete when the transfer returns; the caller keeps and closes it); null to leave it in
+ *     the daemon's log
  */
 public record RegistryImage(
     String reference,
     Map<String, String> headers,
     String hostDir,
     String defaultScheme,
-    CredentialHelper credentials)
+    CredentialHelper credentials,
+    HttpDebug httpDebug,
+    OutputStream httpDebugOut)
     implements TransferSource, TransferDestination {
+
+  /** HTTP debug output, as containerd's {@code HTTPDebug}: ctr's --http-dump and --http-trace. */
+  public enum HttpDebug {
+    DISABLED,
+    /** request and response lines and headers (secrets redacted) */
+    DEBUG,
+    /** connection-level events: redirects, retries, challenges, body sizes and timings */
+    TRACE,
+    BOTH;
+
+    /** The level for ctr's flags. */
+    public static HttpDebug of(boolean dump, boolean trace) {
+      return dump ? (trace ? BOTH : DEBUG) : (trace ? TRACE : DISABLED);
+    }
+
+    HTTPDebug toProto() {
+      return switch (this) {
+        case DISABLED -> HTTPDebug.DISABLED;
+        case DEBUG -> HTTPDebug.DEBUG;
+        case TRACE -> HTTPDebug.TRACE;
+        case BOTH -> HTTPDebug.BOTH;
+      };
+    }
+  }
 
   public RegistryImage {
     Objects.requireNonNull(reference, "reference");
@@ -38,39 +70,61 @@ public record RegistryImage(
     headers = Map.copyOf(headers);
     hostDir = hostDir == null ? "" : hostDir;
     defaultScheme = defaultScheme == null ? "" : defaultScheme;
+    httpDebug = httpDebug == null ? HttpDebug.DISABLED : httpDebug;
   }
 
   /** {@code reference}, anonymously, with the server's defaults. */
   public static RegistryImage of(String reference) {
-    return new RegistryImage(reference, Map.of(), "", "", null);
+    return new RegistryImage(reference, Map.of(), "", "", null, HttpDebug.DISABLED, null);
   }
 
   public RegistryImage withCredentials(CredentialHelper helper) {
-    return new RegistryImage(reference, headers, hostDir, defaultScheme, helper);
+    return new RegistryImage(
+        reference, headers, hostDir, defaultScheme, helper, httpDebug, httpDebugOut);
   }
 
   public RegistryImage withHeader(String name, String value) {
     Map<String, String> more = new LinkedHashMap<>(headers);
     more.put(name, value);
-    return new RegistryImage(reference, more, hostDir, defaultScheme, credentials);
+    return new RegistryImage(
+        reference, more, hostDir, defaultScheme, credentials, httpDebug, httpDebugOut);
   }
 
   public RegistryImage withHostDir(String directory) {
-    return new RegistryImage(reference, headers, directory, defaultScheme, credentials);
+    return new RegistryImage(
+        reference, headers, directory, defaultScheme, credentials, httpDebug, httpDebugOut);
   }
 
   /** {@code "http"} for a plain-HTTP registry, like {@code ctr --plain-http}. */
   public RegistryImage withDefaultScheme(String scheme) {
-    return new RegistryImage(reference, headers, hostDir, scheme, credentials);
+    return new RegistryImage(
+        reference, headers, hostDir, scheme, credentials, httpDebug, httpDebugOut);
   }
 
-  /** Opens the credential stream if there is a helper, and encodes the endpoint. */
+  /**
+   * HTTP debug output at {@code level} written into {@code out} (null: the daemon's log), like
+   * ctr's {@code --http-dump} / {@code --http-trace}.
+   */
+  public RegistryImage withHttpDebug(HttpDebug level, OutputStream out) {
+    return new RegistryImage(reference, headers, hostDir, defaultScheme, credentials, level, out);
+  }
+
+  /**
+   * Opens the credential stream if there is a helper and the debug log stream if output is wanted
+   * here (receiving at once, granting the first credit), and encodes the endpoint.
+   */
   Any marshal(TransferSession session) throws InterruptedException {
     RegistryResolver.Builder resolver =
         RegistryResolver.newBuilder()
             .putAllHeaders(headers)
             .setHostDir(hostDir)
-            .setDefaultScheme(defaultScheme);
+            .setDefaultScheme(defaultScheme)
+            .setHttpDebug(httpDebug.toProto());
+    if (httpDebug != HttpDebug.DISABLED && httpDebugOut != null) {
+      AnyStream logs = session.open(StreamIds.HTTP_DEBUG_LOGS);
+      session.receiveLogs(logs, httpDebugOut);
+      resolver.setLogsStream(logs.id());
+    }
     if (credentials != null) {
       AnyStream stream = session.open(StreamIds.CREDENTIALS);
       session.answerCredentials(stream, credentials);

@@ -23,6 +23,11 @@ final class SideTask {
     RECEIVER,
     /** Delivers progress until the server ends the stream. */
     PROGRESS,
+    /**
+     * Receives the server's HTTP debug output; like progress, it is awaited after a failed transfer
+     * too (the server ends it in either case), since that is when it matters most.
+     */
+    LOGS,
     /** Answers credential requests until the transfer ends. */
     CREDENTIALS
   }

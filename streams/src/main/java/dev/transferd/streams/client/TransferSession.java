@@ -80,10 +80,19 @@ final class TransferSession {
 
   /** Receives {@code stream} into {@code out}, granting the first credit now. */
   void receive(AnyStream stream, OutputStream out) {
+    receive(stream, out, Kind.RECEIVER);
+  }
+
+  /** Receives the HTTP debug output on {@code stream} into {@code out} (see {@link Kind#LOGS}). */
+  void receiveLogs(AnyStream stream, OutputStream out) {
+    receive(stream, out, Kind.LOGS);
+  }
+
+  private void receive(AnyStream stream, OutputStream out, Kind kind) {
     ByteStreamReceiver in = ByteStreamReceiver.start(stream, settings);
     tasks.add(
         SideTask.start(
-            Kind.RECEIVER,
+            kind,
             stream,
             () -> {
               try (in) {
@@ -224,20 +233,20 @@ final class TransferSession {
     long deadline = System.nanoTime() + drainTimeout.toNanos();
     for (SideTask task : tasks) {
       switch (task.kind()) {
-        case RECEIVER, PROGRESS -> {
+        case RECEIVER, PROGRESS, LOGS -> {
           Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
           if (!task.await(left)) {
             task.stop("not ended by the server within " + drainTimeout);
             if (task.kind() == Kind.RECEIVER) {
               problems.add(
                   new IOException(
-                      "the server did not end export stream "
+                      "the server did not end byte stream "
                           + task.stream().id()
                           + " within "
                           + drainTimeout.toSeconds()
-                          + " s of completing the transfer; the archive may be incomplete"));
+                          + " s of completing the transfer; what it carries may be incomplete"));
             } else {
-              log.warn("progress stream {} not ended by the server in time", task.stream().id());
+              log.warn("{} not ended by the server in time", task.stream().id());
             }
           } else if (task.kind() == Kind.RECEIVER
               && task.failure() instanceof IOException e
@@ -253,7 +262,7 @@ final class TransferSession {
   private void awaitProgress() throws InterruptedException {
     long deadline = System.nanoTime() + drainTimeout.toNanos();
     for (SideTask task : tasks) {
-      if (task.kind() == Kind.PROGRESS) {
+      if (task.kind() == Kind.PROGRESS || task.kind() == Kind.LOGS) {
         task.await(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       }
     }
