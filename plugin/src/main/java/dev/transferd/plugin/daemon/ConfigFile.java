@@ -33,7 +33,8 @@ import java.util.Set;
  * max_concurrent_uploaded_layers}, {@code config_path}), ours ({@code shutdown_grace}, {@code
  * credential_timeout}, {@code byte_stream_window}, {@code byte_stream_chunk}, and for archive
  * imports {@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name},
- * and for pushes {@code push_chunk_size}), and may also hold {@code root}, {@code [ttrpc]}, {@code
+ * and for pushes {@code push_chunk_size}), containerd's {@code concurrent_layer_fetch_buffer} (0 to
+ * 511: one GET per blob, as containerd), and may also hold {@code root}, {@code [ttrpc]}, {@code
  * [debug]} and {@code [metrics]}, so that the same table in containerd's own {@code config.toml}
  * configures the whole daemon (containerd skips plugin tables of plugins it does not have). In our
  * own file the top-level keys win over the table's.
@@ -55,8 +56,7 @@ final class ConfigFile {
       Map.of(
           "unpack_config", "transferd does not unpack layers",
           "max_concurrent_unpacks", "transferd does not unpack layers",
-          "check_platform_supported", "transferd does not unpack layers",
-          "concurrent_layer_fetch_buffer", "ranged parallel fetch is not implemented");
+          "check_platform_supported", "transferd does not unpack layers");
 
   private final Path file;
   private final TomlLines lines;
@@ -190,6 +190,9 @@ final class ConfigFile {
             into.maxArchiveJsonBytes = (int) integer(value, path, 1024, MAX_JSON_CAP);
         case "require_archive_name" -> into.requireArchiveName = bool(value, path);
         case "push_chunk_size" -> into.pushChunkSize = pushChunkSize(value, path);
+        case "concurrent_layer_fetch_buffer" ->
+            into.concurrentLayerFetchBuffer =
+                integer(value, path, 0, TransferSettings.MAX_FETCH_BUFFER);
         default -> {
           String why = UNUSED_CONTAINERD_KEYS.get(key);
           if (why != null) {

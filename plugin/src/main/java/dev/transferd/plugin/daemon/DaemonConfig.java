@@ -31,6 +31,8 @@ import java.util.Objects;
  *     max_archive_json_size}) and {@code require_archive_name}
  * @param pushChunkSize {@code push_chunk_size}: 0 to upload each blob in one PUT, else the PATCH
  *     chunk size in bytes
+ * @param concurrentLayerFetchBuffer containerd's {@code concurrent_layer_fetch_buffer}: at least
+ *     512 fetches a blob larger than this as parallel ranged GETs of this size; 0 for one GET
  */
 public record DaemonConfig(
     Path root,
@@ -47,7 +49,8 @@ public record DaemonConfig(
     ByteStreamSettings byteStreams,
     Duration shutdownGrace,
     ArchiveLimits archiveLimits,
-    long pushChunkSize) {
+    long pushChunkSize,
+    long concurrentLayerFetchBuffer) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -70,7 +73,8 @@ public record DaemonConfig(
         maxConcurrentUploadedLayers,
         hostsDir == null ? "" : hostsDir.toString(),
         archiveLimits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   /** Collects settings from each source; unset fields fall back to the defaults. */
@@ -93,6 +97,7 @@ public record DaemonConfig(
     Integer maxArchiveJsonBytes;
     Boolean requireArchiveName;
     Long pushChunkSize;
+    Long concurrentLayerFetchBuffer;
 
     public Builder root(Path root) {
       this.root = root;
@@ -137,7 +142,8 @@ public record DaemonConfig(
               or(maxArchiveBytes, ArchiveLimits.DEFAULTS.maxArchiveBytes()),
               or(maxArchiveJsonBytes, ArchiveLimits.DEFAULTS.maxJsonBytes()),
               or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
-          or(pushChunkSize, 0L));
+          or(pushChunkSize, 0L),
+          or(concurrentLayerFetchBuffer, 0L));
     }
 
     private static <T> T or(T value, T fallback) {

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * forward to the offset.
  */
 final class BlobFetcher {
-  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-\\d+/(?:\\d+|\\*)");
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(?:\\d+|\\*)");
 
   private final RegistryRepository repo;
   private final String manifestAccept;
@@ -32,6 +32,27 @@ final class BlobFetcher {
    * {@link IOException} from the stream: the caller resumes with a new fetch from where it got.
    */
   InputStream fetch(Descriptor desc, long offset) throws InterruptedException {
+    return fetch(desc, offset, -1);
+  }
+
+  /**
+   * {@code length} bytes of the blob from {@code offset} ({@code Range: bytes=offset-end}), or null
+   * when the registry ignores ranges (answers 200 with the whole blob), for a parallel ranged
+   * download to fall back to one stream.
+   */
+  InputStream fetchRange(Descriptor desc, long offset, long length) throws InterruptedException {
+    if (length <= 0) {
+      throw new IllegalArgumentException("a range needs a positive length, not " + length);
+    }
+    return fetch(desc, offset, length);
+  }
+
+  private InputStream fetch(Descriptor desc, long offset, long length) throws InterruptedException {
+    boolean bounded = length > 0;
+    String rangeHeader =
+        offset > 0 || bounded
+            ? "bytes=" + offset + "-" + (bounded ? Long.toString(offset + length - 1) : "")
+            : null;
     boolean manifest =
         MediaTypes.isManifest(desc.getMediaType()) || MediaTypes.isIndex(desc.getMediaType());
     String what =
@@ -44,10 +65,10 @@ final class BlobFetcher {
               "GET",
               host,
               repo.uri(host, (manifest ? "manifests/" : "blobs/") + desc.getDigest(), null),
-              offset > 0
+              rangeHeader != null
                   ? (manifest
-                      ? Map.of("Range", "bytes=" + offset + "-", "Accept", manifestAccept)
-                      : Map.of("Range", "bytes=" + offset + "-"))
+                      ? Map.of("Range", rangeHeader, "Accept", manifestAccept)
+                      : Map.of("Range", rangeHeader))
                   : (manifest ? Map.of("Accept", manifestAccept) : Map.of()),
               null,
               repo.pullScope());
@@ -69,7 +90,9 @@ final class BlobFetcher {
       if (status == 206) {
         String range = r.headers().firstValue("Content-Range").orElse("");
         Matcher m = CONTENT_RANGE.matcher(range);
-        if (!m.matches() || Long.parseLong(m.group(1)) != offset) {
+        if (!m.matches()
+            || Long.parseLong(m.group(1)) != offset
+            || (bounded && Long.parseLong(m.group(2)) != offset + length - 1)) {
           RegistryHttp.close(r);
           throw new RegistryException(
               StatusCode.DATA_LOSS,
@@ -78,12 +101,17 @@ final class BlobFetcher {
                   + host.authority()
                   + " answered range \""
                   + range
-                  + "\" for offset "
-                  + offset);
+                  + "\" for \""
+                  + rangeHeader
+                  + "\"");
         }
         return r.body();
       }
       if (status == 200) {
+        if (bounded) {
+          RegistryHttp.close(r);
+          return null;
+        }
         InputStream body = r.body();
         try {
           body.skipNBytes(offset);

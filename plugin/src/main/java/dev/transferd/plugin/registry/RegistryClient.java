@@ -97,6 +97,15 @@ public final class RegistryClient {
   }
 
   /**
+   * {@code length} bytes of {@code desc} from {@code offset}, or null when the registry does not
+   * serve ranges (it answered 200); the caller closes the stream.
+   */
+  public InputStream fetchRange(Descriptor desc, long offset, long length)
+      throws InterruptedException {
+    return fetcher.fetchRange(desc, offset, length);
+  }
+
+  /**
    * A whole small blob (manifest, index, config) in memory, its size and digest checked.
    *
    * @throws RegistryException DATA_LOSS when the bytes are not what {@code desc} says

@@ -26,12 +26,16 @@ import java.util.Optional;
  * Registry to image store (spec §8.1): resolve, fetch the manifests the ImageStore filter keeps,
  * download configs and layers concurrently under the service-wide {@code max_concurrent_downloads}
  * through ingests named by ref key (so a broken download, or one left by a stopped daemon,
- * continues with a {@code Range} request from the ingest's offset), commit manifests children first
- * with their GC and {@code distribution.source} labels, then write the image records. All under the
- * caller's {@code containerd-lease}, which then keeps every blob the pull wrote or found, or else a
- * temporary lease of our own ({@link OperationLease}).
+ * continues with a {@code Range} request from the ingest's offset; with {@code
+ * concurrent_layer_fetch_buffer} a large blob is fetched as parallel ranges, see {@link
+ * RangedDownload}), commit manifests children first with their GC and {@code distribution.source}
+ * labels, then write the image records. All under the caller's {@code containerd-lease}, which then
+ * keeps every blob the pull wrote or found, or else a temporary lease of our own ({@link
+ * OperationLease}).
  */
 final class PullOperation implements TransferOperation<RegistryEndpoint, ImageStoreEndpoint> {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(PullOperation.class);
   private static final int BUFFER = 256 * 1024;
   private static final int MAX_RESUMES = 5;
 
@@ -74,7 +78,8 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
             () -> {
               BlobProgress events =
                   new BlobProgress(context, "downloading", blob.desc(), blob.parents());
-              fetchBlob(ns, lease.id(), client, blob.desc(), events, sourceKey, repo);
+              fetchBlob(
+                  ns, lease.id(), client, blob.desc(), events, sourceKey, repo, context.settings());
             });
       }
       BlobTasks.runAll(limits.downloads(), tasks);
@@ -101,7 +106,8 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       Descriptor d,
       BlobProgress events,
       String sourceKey,
-      String repo)
+      String repo,
+      TransferSettings settings)
       throws Exception {
     events.waiting();
     String what = "pull " + ImageGraph.refKey(d) + " from " + client.reference().name();
@@ -117,8 +123,29 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       if (writer.offset() > d.getSize()) {
         writer.close();
         store.content().abort(ns, request.ref());
-        fetchBlob(ns, lease, client, d, events, sourceKey, repo);
+        fetchBlob(ns, lease, client, d, events, sourceKey, repo, settings);
         return;
+      }
+      if (settings.rangedFetch()
+          && settings.maxConcurrentDownloads() > 1
+          && d.getSize() - writer.offset() > settings.concurrentLayerFetchBuffer()) {
+        boolean whole =
+            new RangedDownload(
+                    client,
+                    d,
+                    writer,
+                    settings.concurrentLayerFetchBuffer(),
+                    limits.downloads(),
+                    settings.maxConcurrentDownloads(),
+                    events,
+                    what)
+                .run();
+        if (!whole) {
+          log.info(
+              "{}: the registry does not serve ranges; one stream from byte {}",
+              what,
+              writer.offset());
+        }
       }
       byte[] buffer = new byte[BUFFER];
       int resumes = 0;

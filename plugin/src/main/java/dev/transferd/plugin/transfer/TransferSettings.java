@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param pushChunkSize 0 to upload each blob in one {@code PUT}, else the size of the {@code PATCH}
  *     chunks ({@code push_chunk_size}); a chunked upload that breaks continues where the registry's
  *     upload session stands instead of starting the blob again
+ * @param concurrentLayerFetchBuffer {@code concurrent_layer_fetch_buffer}: below {@value
+ *     #MIN_FETCH_BUFFER} (0, the default) each blob is one GET; else a blob larger than this is
+ *     fetched as ranged GETs of this many bytes over up to {@code max_concurrent_downloads}
+ *     connections, written to its ingest in order
  */
 public record TransferSettings(
     ByteStreamSettings byteStreams,
@@ -30,9 +34,20 @@ public record TransferSettings(
     int maxConcurrentUploadedLayers,
     String configPath,
     ArchiveLimits archiveLimits,
-    long pushChunkSize) {
+    long pushChunkSize,
+    long concurrentLayerFetchBuffer) {
   /** The smallest {@code push_chunk_size} other than 0. */
   public static final long MIN_PUSH_CHUNK = 1024;
+
+  /**
+   * The smallest {@code concurrent_layer_fetch_buffer} that turns ranged fetches on (containerd).
+   */
+  public static final long MIN_FETCH_BUFFER = 512;
+
+  /**
+   * The largest {@code concurrent_layer_fetch_buffer}: each connection holds one range in memory.
+   */
+  public static final long MAX_FETCH_BUFFER = 256L << 20;
 
   public static final TransferSettings DEFAULTS =
       new TransferSettings(ByteStreamSettings.CONTAINERD, CredentialRequester.DEFAULT_TIMEOUT);
@@ -52,7 +67,38 @@ public record TransferSettings(
               + " bytes, not "
               + pushChunkSize);
     }
+    if (concurrentLayerFetchBuffer < 0 || concurrentLayerFetchBuffer > MAX_FETCH_BUFFER) {
+      throw new IllegalArgumentException(
+          "concurrent_layer_fetch_buffer must be between 0 and "
+              + MAX_FETCH_BUFFER
+              + " bytes, not "
+              + concurrentLayerFetchBuffer);
+    }
     configPath = configPath == null ? "" : configPath;
+  }
+
+  /** Whether large blobs are fetched as parallel ranged GETs. */
+  public boolean rangedFetch() {
+    return concurrentLayerFetchBuffer >= MIN_FETCH_BUFFER;
+  }
+
+  public TransferSettings(
+      ByteStreamSettings byteStreams,
+      Duration credentialTimeout,
+      int maxConcurrentDownloads,
+      int maxConcurrentUploadedLayers,
+      String configPath,
+      ArchiveLimits archiveLimits,
+      long pushChunkSize) {
+    this(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        configPath,
+        archiveLimits,
+        pushChunkSize,
+        0);
   }
 
   public TransferSettings(
@@ -99,7 +145,8 @@ public record TransferSettings(
         maxConcurrentUploadedLayers,
         configPath,
         archiveLimits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   public TransferSettings withCredentialTimeout(Duration timeout) {
@@ -110,7 +157,8 @@ public record TransferSettings(
         maxConcurrentUploadedLayers,
         configPath,
         archiveLimits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   public TransferSettings withMaxConcurrentDownloads(int n) {
@@ -121,7 +169,8 @@ public record TransferSettings(
         maxConcurrentUploadedLayers,
         configPath,
         archiveLimits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   public TransferSettings withMaxConcurrentUploadedLayers(int n) {
@@ -132,7 +181,8 @@ public record TransferSettings(
         n,
         configPath,
         archiveLimits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   public TransferSettings withConfigPath(String path) {
@@ -143,7 +193,8 @@ public record TransferSettings(
         maxConcurrentUploadedLayers,
         path,
         archiveLimits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   public TransferSettings withArchiveLimits(ArchiveLimits limits) {
@@ -154,7 +205,8 @@ public record TransferSettings(
         maxConcurrentUploadedLayers,
         configPath,
         limits,
-        pushChunkSize);
+        pushChunkSize,
+        concurrentLayerFetchBuffer);
   }
 
   public TransferSettings withPushChunkSize(long size) {
@@ -165,6 +217,19 @@ public record TransferSettings(
         maxConcurrentUploadedLayers,
         configPath,
         archiveLimits,
-        size);
+        size,
+        concurrentLayerFetchBuffer);
+  }
+
+  public TransferSettings withConcurrentLayerFetchBuffer(long bytes) {
+    return new TransferSettings(
+        byteStreams,
+        credentialTimeout,
+        maxConcurrentDownloads,
+        maxConcurrentUploadedLayers,
+        configPath,
+        archiveLimits,
+        pushChunkSize,
+        bytes);
   }
 }

@@ -143,6 +143,7 @@ class ConfigFileTest {
             byte_stream_window = 262144
             byte_stream_chunk = 65536
             push_chunk_size = 1048576
+            concurrent_layer_fetch_buffer = 4194304
             """);
     DaemonConfig.Builder builder = new DaemonConfig.Builder();
     assertEquals(List.of(), ConfigFile.readOwn(file, builder));
@@ -159,6 +160,8 @@ class ConfigFileTest {
     assertEquals(262144, config.byteStreams().window());
     assertEquals(65536, config.byteStreams().maxChunk());
     assertEquals(1048576, config.transferSettings().pushChunkSize());
+    assertEquals(4194304, config.transferSettings().concurrentLayerFetchBuffer());
+    assertTrue(config.transferSettings().rangedFetch());
     assertNull(config.hostsDir());
   }
 
@@ -247,7 +250,10 @@ class ConfigFileTest {
             ":1: ttrpc must be a table, not 5",
             "[plugins.\"dev.transferd.v1.transfer\"]\npush_chunk_size = 100\n",
             ":2: plugins.\"dev.transferd.v1.transfer\".push_chunk_size must be 0 (each blob in one"
-                + " PUT) or at least 1024 bytes, not 100");
+                + " PUT) or at least 1024 bytes, not 100",
+            "[plugins.\"dev.transferd.v1.transfer\"]\nconcurrent_layer_fetch_buffer = -1\n",
+            ":2: plugins.\"dev.transferd.v1.transfer\".concurrent_layer_fetch_buffer must be between 0"
+                + " and 268435456, not -1");
     int n = 0;
     for (Map.Entry<String, String> c : cases.entrySet()) {
       Path file = write("bad" + n++ + ".toml", c.getKey());

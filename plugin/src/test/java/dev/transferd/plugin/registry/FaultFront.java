@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * A plain-HTTP front on 127.0.0.1 that forwards every request to a {@link TestRegistry} (request
  * bodies whole, responses streamed, {@code Location} rewritten to point back at the front) and
  * misbehaves on cue: it can drop one request's connection halfway through its body without
- * forwarding anything, and slow response bodies down. It records what it saw.
+ * forwarding anything, slow response bodies down, and ignore {@code Range} headers. It records what
+ * it saw.
  */
 public final class FaultFront implements AutoCloseable {
   private static final Set<String> HOP_BY_HOP =
@@ -45,6 +46,7 @@ public final class FaultFront implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
   private final AtomicReference<Predicate<Request>> dropOnce = new AtomicReference<>();
   private volatile long bytesPerSecond;
+  private volatile boolean ignoreRanges;
 
   private FaultFront(TestRegistry registry) throws IOException {
     this.registry = registry;
@@ -76,6 +78,14 @@ public final class FaultFront implements AutoCloseable {
     bytesPerSecond = rate;
   }
 
+  /**
+   * From now on, {@code Range} headers are not passed on, so the registry answers 200 with the
+   * whole blob, as a registry without range support does.
+   */
+  public void ignoreRanges() {
+    ignoreRanges = true;
+  }
+
   public List<Seen> seen() {
     return List.copyOf(seen);
   }
@@ -103,7 +113,8 @@ public final class FaultFront implements AutoCloseable {
     x.getRequestHeaders()
         .forEach(
             (name, values) -> {
-              if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+              String lower = name.toLowerCase(Locale.ROOT);
+              if (!HOP_BY_HOP.contains(lower) && !(ignoreRanges && lower.equals("range"))) {
                 values.forEach(v -> forward.header(name, v));
               }
             });

@@ -52,7 +52,7 @@ public final class OciLayout {
     return new Blob(mediaType, digest, bytes.length);
   }
 
-  Path blob(String digest) {
+  public Path blob(String digest) {
     return dir.resolve("blobs/sha256").resolve(digest.substring(7));
   }
 

@@ -68,6 +68,18 @@ public final class RegistryFixtures {
     return new Pair(a, b, layout, image);
   }
 
+  /**
+   * Writes a one-platform image with one random layer of {@code size} bytes (gzip: a little more on
+   * the wire) into a new layout in {@code dir} and pushes it to {@code ref} (plain HTTP).
+   */
+  public static OciLayout.Image pushImage(Path dir, long seed, String ref, int size)
+      throws Exception {
+    OciLayout layout = new OciLayout(dir);
+    OciLayout.Image image = layout.image(seed, List.of("linux/amd64"), size);
+    Skopeo.push(layout.dir(), ref);
+    return image;
+  }
+
   /** An empty registry that wants htpasswd basic auth for {@code user} with {@code password}. */
   public static TestRegistry basicAuthRegistry(Path dir, String user, String password)
       throws Exception {

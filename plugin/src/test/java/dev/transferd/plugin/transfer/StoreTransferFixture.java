@@ -44,13 +44,22 @@ public final class StoreTransferFixture implements AutoCloseable {
   /** Opens the store in {@code storeDir} and serves it; {@code observer} sees every report. */
   public static StoreTransferFixture start(
       Path storeDir, EmbeddedStoreOptions options, TransferObserver observer) throws IOException {
+    return start(storeDir, options, observer, TransferSettings.DEFAULTS);
+  }
+
+  /** Like {@link #start(Path, EmbeddedStoreOptions, TransferObserver)} with {@code settings}. */
+  public static StoreTransferFixture start(
+      Path storeDir,
+      EmbeddedStoreOptions options,
+      TransferObserver observer,
+      TransferSettings settings)
+      throws IOException {
     EmbeddedStore store = EmbeddedStore.open(storeDir, options);
     try {
       StreamManager manager = new StreamManager();
       StreamingFixture streaming =
           StreamingFixture.start(
-              manager,
-              TransferService.definition(manager, TransferSettings.DEFAULTS, store, observer));
+              manager, TransferService.definition(manager, settings, store, observer));
       TransferClient client = TransferClient.builder(streaming.client).namespace("default").build();
       return new StoreTransferFixture(store, streaming, client);
     } catch (IOException | RuntimeException e) {
