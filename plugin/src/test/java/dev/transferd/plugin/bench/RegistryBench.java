@@ -46,7 +46,8 @@ import java.util.stream.Stream;
  *
  * <p>Options: {@code --rounds N} (default 2), {@code --layers N} (8), {@code --layer-mib N} (128),
  * {@code --downloads N} and {@code --uploads N} (our service-wide limits; default 3 as the daemon),
- * {@code --tools ours,skopeo,ctr} (a subset, for profiling; then no summary lines).
+ * {@code --fetch-buffer BYTES} (our {@code concurrent_layer_fetch_buffer}; default 0: one GET per
+ * blob), {@code --tools ours,skopeo,ctr} (a subset, for profiling; then no summary lines).
  */
 public final class RegistryBench {
   private static final String NAME = "bench:1";
@@ -96,10 +97,12 @@ public final class RegistryBench {
         case "--tools" -> tools = List.of(args[++i].split(","));
         case "--uploads" ->
             settings = settings.withMaxConcurrentUploadedLayers(Integer.parseInt(args[++i]));
+        case "--fetch-buffer" ->
+            settings = settings.withConcurrentLayerFetchBuffer(Long.parseLong(args[++i]));
         default -> {
           System.err.println(
               "usage: RegistryBench [--rounds N] [--layers N] [--layer-mib N] [--downloads N]"
-                  + " [--uploads N] [--tools ours,skopeo,ctr]");
+                  + " [--uploads N] [--fetch-buffer BYTES] [--tools ours,skopeo,ctr]");
           System.exit(2);
         }
       }
@@ -217,11 +220,17 @@ public final class RegistryBench {
       }
       for (String tool : order) {
         Duration cpu0 = source.cpuTime();
+        Duration self0 = selfCpu();
         double s = timePull(tool, pulled, dir);
         pull.get(tool).add(s);
         note(
-            "round %d pull %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s)",
-            round + 1, tool, s, mbps(s), cpuSeconds(source.cpuTime().minus(cpu0)));
+            "round %d pull %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s; this JVM's CPU %.1f s)",
+            round + 1,
+            tool,
+            s,
+            mbps(s),
+            cpuSeconds(source.cpuTime().minus(cpu0)),
+            cpuSeconds(selfCpu().minus(self0)));
       }
       for (String tool : order) {
         Path regDir = dir.resolve("push-registry-" + tool);
@@ -397,6 +406,11 @@ public final class RegistryBench {
     double[] a = v.stream().mapToDouble(Double::doubleValue).toArray();
     Arrays.sort(a);
     return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  /** CPU time of this JVM (ours runs in it; the peers are other processes) so far. */
+  private static Duration selfCpu() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   private static double cpuSeconds(Duration d) {

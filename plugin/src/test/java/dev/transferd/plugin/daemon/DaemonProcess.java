@@ -42,11 +42,17 @@ final class DaemonProcess implements AutoCloseable {
    * it to create {@code socket}; fails, with the log, if it exits or never serves.
    */
   static DaemonProcess start(Path socket, Path log, List<String> args) throws Exception {
-    Process process =
-        new ProcessBuilder(command(args))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+    return start(socket, log, args, java.util.Map.of());
+  }
+
+  /** Like {@link #start(Path, Path, List)} with {@code env} added to (or replacing) ours. */
+  static DaemonProcess start(
+      Path socket, Path log, List<String> args, java.util.Map<String, String> env)
+      throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
     DaemonProcess daemon = new DaemonProcess(process, socket, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!Files.exists(socket)) {

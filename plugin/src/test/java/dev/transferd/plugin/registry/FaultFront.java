@@ -31,10 +31,23 @@ public final class FaultFront implements AutoCloseable {
       Set.of("connection", "content-length", "date", "host", "transfer-encoding", "upgrade");
 
   /**
-   * One request the front saw: its {@code Content-Range} and {@code Range} headers (or null), and
-   * the registry's status, -1 for a request the front dropped.
+   * One request the front saw: its {@code Content-Range}, {@code Range} and {@code Authorization}
+   * headers (or null), and the status it answered with, -1 for a request the front dropped.
    */
-  public record Seen(String method, String path, String contentRange, String range, int status) {}
+  public record Seen(
+      String method,
+      String path,
+      String contentRange,
+      String range,
+      int status,
+      String authorization) {
+    public Seen(String method, String path, String contentRange, String range, int status) {
+      this(method, path, contentRange, range, status, null);
+    }
+  }
+
+  /** Where the front serves blobs from the registry's storage itself, for same-host redirects. */
+  public static final String OWN_BLOBS = "/_own-blobs/";
 
   /** What a request looks like to a drop rule. */
   public record Request(String method, String path, String contentRange) {}
@@ -47,6 +60,7 @@ public final class FaultFront implements AutoCloseable {
   private final AtomicReference<Predicate<Request>> dropOnce = new AtomicReference<>();
   private volatile long bytesPerSecond;
   private volatile boolean ignoreRanges;
+  private volatile java.util.function.Function<String, String> blobRedirect;
 
   private FaultFront(TestRegistry registry) throws IOException {
     this.registry = registry;
@@ -86,6 +100,14 @@ public final class FaultFront implements AutoCloseable {
     ignoreRanges = true;
   }
 
+  /**
+   * From now on, blob GETs are answered with a 307 to {@code location.apply(digest)}; a location
+   * under {@link #OWN_BLOBS} on this front is served by the front from the registry's storage.
+   */
+  public void redirectBlobs(java.util.function.Function<String, String> location) {
+    blobRedirect = location;
+  }
+
   public List<Seen> seen() {
     return List.copyOf(seen);
   }
@@ -96,6 +118,26 @@ public final class FaultFront implements AutoCloseable {
     String query = x.getRequestURI().getRawQuery();
     String range = x.getRequestHeaders().getFirst("Content-Range");
     String wanted = x.getRequestHeaders().getFirst("Range");
+    String authorization = x.getRequestHeaders().getFirst("Authorization");
+    if (path.startsWith(OWN_BLOBS)) {
+      byte[] blob =
+          java.nio.file.Files.readAllBytes(registry.blobData(path.substring(OWN_BLOBS.length())));
+      seen.add(new Seen(method, path, range, wanted, 200, authorization));
+      x.sendResponseHeaders(200, blob.length);
+      try (OutputStream out = x.getResponseBody()) {
+        out.write(blob);
+      }
+      return;
+    }
+    java.util.function.Function<String, String> redirect = blobRedirect;
+    if (redirect != null && method.equals("GET") && path.matches(".*/blobs/sha256:[0-9a-f]{64}")) {
+      x.getResponseHeaders()
+          .add("Location", redirect.apply(path.substring(path.lastIndexOf('/') + 1)));
+      seen.add(new Seen(method, path, range, wanted, 307, authorization));
+      x.sendResponseHeaders(307, -1);
+      x.close();
+      return;
+    }
     Predicate<Request> rule = dropOnce.get();
     if (rule != null
         && rule.test(new Request(method, path, range))
@@ -130,7 +172,7 @@ public final class FaultFront implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-    seen.add(new Seen(method, path, range, wanted, r.statusCode()));
+    seen.add(new Seen(method, path, range, wanted, r.statusCode(), authorization));
     for (Map.Entry<String, List<String>> h : r.headers().map().entrySet()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
       if (name.equals("location")) {

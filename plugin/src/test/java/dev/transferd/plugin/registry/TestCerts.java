@@ -82,4 +82,44 @@ final class TestCerts {
         "-extfile",
         name + ".ext");
   }
+
+  /**
+   * A client certificate {@code <name>.crt}/{@code .key} (PKCS#8) for {@code cn}, signed by {@code
+   * ca.crt}/{@code ca.key}, usable for TLS client authentication.
+   */
+  static void clientSignedByCa(Path dir, String name, String cn) throws Exception {
+    openssl(
+        dir,
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        "/CN=" + cn);
+    Files.writeString(
+        dir.resolve(name + ".ext"), "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+    openssl(
+        dir,
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        name + ".crt",
+        "-days",
+        "2",
+        "-extfile",
+        name + ".ext");
+  }
 }
