@@ -25,8 +25,8 @@ run: dist
 	@echo "transferd: store and socket are logged below; stop with Ctrl-C"
 	dist/bin/transferd $(RUN_ARGS)
 
-## dist: dist/bin/{transferd,transferctl}, their jars in dist/lib, a trained CDS archive for the
-## CLI, and the sample config and systemd unit in dist/share/transferd.
+## dist: dist/bin/{transferd,transferctl}, their jars in dist/lib, a trained AOT cache (JDK 25+;
+## a CDS archive before) for the CLI, and the sample config and systemd unit in dist/share/transferd.
 dist:
 	$(MVN) -DskipTests package -pl plugin,cli -am
 	rm -rf dist && mkdir -p dist/bin dist/lib dist/share/transferd
@@ -39,9 +39,16 @@ dist:
 	{ echo transferd-plugin.jar; ls plugin/target/lib; } > dist/lib/transferd.classpath
 	{ echo transferctl.jar; ls cli/target/lib; } > dist/lib/transferctl.classpath
 	echo "$(JAVA_HOME)" > dist/lib/java-home
+	@# picocli is Java 5 bytecode, which neither CDS nor the AOT cache keeps linked: rewrite it as
+	@# Java 21 class files (needs JDK 24+'s java.lang.classfile; older JDKs keep the jar as it is).
+	if [ "$$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(JAVA_HOME)/release")" -ge 24 ]; then \
+	  for jar in dist/lib/picocli-*.jar; do \
+	    java packaging/ModernizeJar.java "$$jar" "$$jar.new" && mv "$$jar.new" "$$jar"; \
+	  done; \
+	fi
 	packaging/train-cds dist
 
-## bench-cli: wall time of `transferctl images ls` against a running daemon, with the CDS archive.
+## bench-cli: wall time of `transferctl images ls` against a running daemon, with the trained cache.
 bench-cli: dist
 	packaging/bench-cli dist
 

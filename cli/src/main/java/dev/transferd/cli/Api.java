@@ -28,27 +28,47 @@ import java.util.List;
  * with the namespace in the request metadata. One instance per command run.
  */
 final class Api {
-  private static final String IMAGES = "containerd.services.images.v1.Images";
-  private static final String CONTENT = "containerd.services.content.v1.Content";
-  private static final String LEASES = "containerd.services.leases.v1.Leases";
-  private static final String INTROSPECTION = "containerd.services.introspection.v1.Introspection";
+  // One holder class per service: a class's descriptors (and with them its protobuf file
+  // descriptors, which take milliseconds each to build) are made on the first call of that
+  // service, so `images ls` does not pay for content, leases and introspection.
 
-  static final MethodDescriptor<ListImagesRequest, ListImagesResponse> LIST_IMAGES =
-      MethodDescriptor.unary(
-          IMAGES, "List", ListImagesRequest.parser(), ListImagesResponse.parser());
-  static final MethodDescriptor<GetImageRequest, GetImageResponse> GET_IMAGE =
-      MethodDescriptor.unary(IMAGES, "Get", GetImageRequest.parser(), GetImageResponse.parser());
-  static final MethodDescriptor<DeleteImageRequest, Empty> DELETE_IMAGE =
-      MethodDescriptor.unary(IMAGES, "Delete", DeleteImageRequest.parser(), Empty.parser());
-  static final MethodDescriptor<ListContentRequest, ListContentResponse> LIST_CONTENT =
-      MethodDescriptor.serverStreaming(
-          CONTENT, "List", ListContentRequest.parser(), ListContentResponse.parser());
-  static final MethodDescriptor<DeleteContentRequest, Empty> DELETE_CONTENT =
-      MethodDescriptor.unary(CONTENT, "Delete", DeleteContentRequest.parser(), Empty.parser());
-  static final MethodDescriptor<ListRequest, ListResponse> LIST_LEASES =
-      MethodDescriptor.unary(LEASES, "List", ListRequest.parser(), ListResponse.parser());
-  static final MethodDescriptor<Empty, ServerResponse> SERVER =
-      MethodDescriptor.unary(INTROSPECTION, "Server", Empty.parser(), ServerResponse.parser());
+  private static final class Images {
+    private static final String SERVICE = "containerd.services.images.v1.Images";
+    static final MethodDescriptor<ListImagesRequest, ListImagesResponse> LIST =
+        MethodDescriptor.unary(
+            SERVICE, "List", ListImagesRequest.parser(), ListImagesResponse.parser());
+    static final MethodDescriptor<GetImageRequest, GetImageResponse> GET =
+        MethodDescriptor.unary(SERVICE, "Get", GetImageRequest.parser(), GetImageResponse.parser());
+    static final MethodDescriptor<DeleteImageRequest, Empty> DELETE =
+        MethodDescriptor.unary(SERVICE, "Delete", DeleteImageRequest.parser(), Empty.parser());
+  }
+
+  private static final class Content {
+    private static final String SERVICE = "containerd.services.content.v1.Content";
+    static final MethodDescriptor<ListContentRequest, ListContentResponse> LIST =
+        MethodDescriptor.serverStreaming(
+            SERVICE, "List", ListContentRequest.parser(), ListContentResponse.parser());
+    static final MethodDescriptor<DeleteContentRequest, Empty> DELETE =
+        MethodDescriptor.unary(SERVICE, "Delete", DeleteContentRequest.parser(), Empty.parser());
+  }
+
+  private static final class Leases {
+    static final MethodDescriptor<ListRequest, ListResponse> LIST =
+        MethodDescriptor.unary(
+            "containerd.services.leases.v1.Leases",
+            "List",
+            ListRequest.parser(),
+            ListResponse.parser());
+  }
+
+  private static final class Introspection {
+    static final MethodDescriptor<Empty, ServerResponse> SERVER =
+        MethodDescriptor.unary(
+            "containerd.services.introspection.v1.Introspection",
+            "Server",
+            Empty.parser(),
+            ServerResponse.parser());
+  }
 
   private final TtrpcClient client;
   private final CallOptions options;
@@ -63,26 +83,28 @@ final class Api {
 
   List<Image> listImages(List<String> filters) {
     return client
-        .call(LIST_IMAGES, ListImagesRequest.newBuilder().addAllFilters(filters).build(), options)
+        .call(Images.LIST, ListImagesRequest.newBuilder().addAllFilters(filters).build(), options)
         .getImagesList();
   }
 
   Image getImage(String name) {
     return client
-        .call(GET_IMAGE, GetImageRequest.newBuilder().setName(name).build(), options)
+        .call(Images.GET, GetImageRequest.newBuilder().setName(name).build(), options)
         .getImage();
   }
 
   void deleteImage(String name, boolean sync) {
     client.call(
-        DELETE_IMAGE, DeleteImageRequest.newBuilder().setName(name).setSync(sync).build(), options);
+        Images.DELETE,
+        DeleteImageRequest.newBuilder().setName(name).setSync(sync).build(),
+        options);
   }
 
   List<Info> listContent(List<String> filters) {
     List<Info> all = new ArrayList<>();
     try (ClientStream<ListContentRequest, ListContentResponse> stream =
         client.openStream(
-            LIST_CONTENT,
+            Content.LIST,
             ListContentRequest.newBuilder().addAllFilters(filters).build(),
             options)) {
       ListContentResponse page;
@@ -95,16 +117,16 @@ final class Api {
 
   void deleteContent(String digest) {
     client.call(
-        DELETE_CONTENT, DeleteContentRequest.newBuilder().setDigest(digest).build(), options);
+        Content.DELETE, DeleteContentRequest.newBuilder().setDigest(digest).build(), options);
   }
 
   List<Lease> listLeases(List<String> filters) {
     return client
-        .call(LIST_LEASES, ListRequest.newBuilder().addAllFilters(filters).build(), options)
+        .call(Leases.LIST, ListRequest.newBuilder().addAllFilters(filters).build(), options)
         .getLeasesList();
   }
 
   ServerResponse server() {
-    return client.call(SERVER, Empty.getDefaultInstance(), options);
+    return client.call(Introspection.SERVER, Empty.getDefaultInstance(), options);
   }
 }

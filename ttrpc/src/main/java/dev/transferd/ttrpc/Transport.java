@@ -25,7 +25,7 @@ import jdk.net.UnixDomainPrincipal;
  * Netty's NIO domain sockets elsewhere. The only place that knows which one is in use.
  */
 final class Transport {
-  static final boolean EPOLL = Epoll.isAvailable() && !Boolean.getBoolean("ttrpc.nio");
+  static final boolean EPOLL = !Boolean.getBoolean("ttrpc.nio") && Epoll.isAvailable();
 
   static {
     // Netty samples buffer stack traces by default, which costs measurable time per call. Our
