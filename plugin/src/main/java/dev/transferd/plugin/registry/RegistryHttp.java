@@ -211,6 +211,18 @@ final class RegistryHttp {
       b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body.open());
       HttpRequest request = b.build();
       debug.request(request);
+      if (debug.traces()) {
+        long length = request.bodyPublisher().map(p -> p.contentLength()).orElse(0L);
+        if (length != 0) {
+          debug.trace(
+              "sending "
+                  + method
+                  + " "
+                  + HttpDebugLog.redact(uri)
+                  + " with a body of "
+                  + (length < 0 ? "unknown length (chunked)" : length + " bytes"));
+        }
+      }
       long started = System.nanoTime();
       HttpResponse<InputStream> r;
       try {

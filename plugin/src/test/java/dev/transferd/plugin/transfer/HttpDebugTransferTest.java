@@ -101,9 +101,10 @@ class HttpDebugTransferTest {
       String target = regs.destination().host() + "/pushed/app:v1";
       transferd.client.transfer(
           StoredImage.named("dbg:1"),
-          withPassword(target, PASSWORD).withHttpDebug(HttpDebug.DEBUG, pushLog));
+          withPassword(target, PASSWORD).withHttpDebug(HttpDebug.BOTH, pushLog));
       String pushed = pushLog.toString(StandardCharsets.UTF_8);
       assertTrue(pushed.contains("> PUT http://" + regs.destination().host()), pushed);
+      assertTrue(pushed.contains(" with a body of " + layer.size() + " bytes\n"), pushed);
       assertTrue(pushed.contains("_state=<redacted>"), pushed);
       assertNoSecret(pushed);
     }
