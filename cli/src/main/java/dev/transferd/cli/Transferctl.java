@@ -150,7 +150,7 @@ public final class Transferctl implements Runnable, AutoCloseable {
     if (client == null) {
       TtrpcClient.Builder builder =
           TtrpcClient.builder(socket()).connectTimeout(java.time.Duration.ofSeconds(5));
-      Optional<TraceContext> context = TraceContext.of(env, trace);
+      Optional<TraceContext> context = TraceContext.of(env, trace, err);
       context.ifPresent(c -> builder.interceptor(c.interceptor()));
       if (trace) {
         context.ifPresent(c -> err.println("transferctl: trace id " + c.traceId()));
