@@ -14,4 +14,11 @@ import com.google.protobuf.Any;
 @FunctionalInterface
 public interface ArrivalWatcher {
   void arrived(Any message);
+
+  /**
+   * The peer's side of the stream has ended ({@code OK}: cleanly; otherwise why the call ended).
+   * Only for watchers installed with {@link AnyStream#divertArrivals}, which get no other word of
+   * it; may be called more than once, from the I/O thread or another; must not block.
+   */
+  default void ended(dev.transferd.ttrpc.Status status) {}
 }

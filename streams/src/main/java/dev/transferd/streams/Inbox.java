@@ -30,6 +30,7 @@ final class Inbox {
   private Status ending; // guarded by lock; null while open
   private boolean refused; // guarded by lock: a message was refused and not asked for again yet
   private volatile Runnable resume = () -> {};
+  private boolean diverted; // guarded by lock: messages go elsewhere, see divert()
 
   Inbox(long capacityBytes) {
     if (capacityBytes < 1) {
@@ -47,27 +48,70 @@ final class Inbox {
     this.resume = resume;
   }
 
-  /**
-   * Queues a message unless the inbox is full; never waits.
-   *
-   * @return false if the message was refused for lack of room (offer it again after the resume
-   *     callback); true if it was queued, or dropped because the inbox has already ended
-   */
-  boolean offer(Any message) {
+  /** What {@link #offer} did with a message. */
+  enum Offer {
+    QUEUED,
+    /** Not queued for lack of room: offer it again after the resume callback. */
+    REFUSED,
+    /** Dropped: the inbox has ended. */
+    DROPPED,
+    /** Not queued: {@link #divert} was called, the caller hands it on. */
+    DIVERTED
+  }
+
+  /** Queues a message unless the inbox is full, diverted or ended; never waits. */
+  Offer offer(Any message) {
     long charge = charge(message);
     lock.lock();
     try {
+      if (diverted) {
+        return Offer.DIVERTED;
+      }
       if (ending != null) {
-        return true;
+        return Offer.DROPPED;
       }
       if (!messages.isEmpty() && bytes + charge > capacityBytes) {
         refused = true;
-        return false;
+        return Offer.REFUSED;
       }
       messages.add(message);
       bytes += charge;
       notEmpty.signal();
-      return true;
+      return Offer.QUEUED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * From now on {@link #offer} queues nothing (it answers DIVERTED); returns and removes what was
+   * queued. The ending is still recorded and reported as before.
+   */
+  java.util.List<Any> divert() {
+    boolean ask;
+    java.util.List<Any> queued;
+    lock.lock();
+    try {
+      diverted = true;
+      queued = new java.util.ArrayList<>(messages);
+      messages.clear();
+      bytes = 0;
+      ask = refused;
+      refused = false;
+    } finally {
+      lock.unlock();
+    }
+    if (ask) {
+      resume.run();
+    }
+    return queued;
+  }
+
+  /** The ending recorded so far, or null. */
+  Status ending() {
+    lock.lock();
+    try {
+      return ending;
     } finally {
       lock.unlock();
     }

@@ -23,6 +23,7 @@ abstract class InboxStream implements AnyStream {
   protected final String id;
   protected final Inbox inbox;
   private volatile ArrivalWatcher watcher;
+  private volatile ArrivalWatcher diversion;
   private volatile StreamListener.Delivery delivery;
 
   /** The thread delivering messages (the I/O thread), which must never wait; null before any. */
@@ -53,10 +54,27 @@ abstract class InboxStream implements AnyStream {
 
   @Override
   public final synchronized void watchArrivals(ArrivalWatcher watcher) {
-    if (this.watcher != null) {
+    if (this.watcher != null || diversion != null) {
       throw new IllegalStateException(this + " already has an arrival watcher");
     }
     this.watcher = watcher;
+  }
+
+  @Override
+  public final java.util.List<Any> divertArrivals(ArrivalWatcher watcher) {
+    synchronized (this) {
+      if (this.watcher != null || diversion != null) {
+        throw new IllegalStateException(this + " already has an arrival watcher");
+      }
+      diversion = watcher;
+    }
+    // Set before diverting: a message the inbox turns away from now on finds the watcher.
+    java.util.List<Any> early = inbox.divert();
+    Status ending = inbox.ending();
+    if (ending != null) {
+      watcher.ended(ending);
+    }
+    return early;
   }
 
   /**
@@ -68,16 +86,24 @@ abstract class InboxStream implements AnyStream {
       @Override
       public boolean onMessage(Any message) {
         deliveryThread = Thread.currentThread();
-        if (!inbox.offer(message)) {
-          return false; // full: ttrpc keeps it until the consumer has made room
+        ArrivalWatcher d = diversion;
+        if (d != null) {
+          showTo(d, message);
+          return true;
+        }
+        switch (inbox.offer(message)) {
+          case REFUSED -> {
+            return false; // full: ttrpc keeps it until the consumer has made room
+          }
+          case DIVERTED -> {
+            showTo(diversion, message);
+            return true;
+          }
+          default -> {}
         }
         ArrivalWatcher w = watcher;
         if (w != null) {
-          try {
-            w.arrived(message);
-          } catch (RuntimeException e) {
-            log.warn("arrival watcher of {} failed", InboxStream.this, e);
-          }
+          showTo(w, message);
         }
         return true;
       }
@@ -85,8 +111,20 @@ abstract class InboxStream implements AnyStream {
       @Override
       public void onEnd(Status status) {
         inboundEnded(status);
+        ArrivalWatcher d = diversion;
+        if (d != null) {
+          d.ended(status);
+        }
       }
     };
+  }
+
+  private void showTo(ArrivalWatcher w, Any message) {
+    try {
+      w.arrived(message);
+    } catch (RuntimeException e) {
+      log.warn("arrival watcher of {} failed", this, e);
+    }
   }
 
   /** Records the call's delivery handle, so the inbox can ask for refused messages again. */

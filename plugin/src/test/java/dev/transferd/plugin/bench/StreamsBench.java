@@ -109,11 +109,12 @@ public final class StreamsBench {
           cpu[t][round] = r[1];
           System.err.printf(
               Locale.ROOT,
-              "round %d %s: %.3f GB/s, %.2f CPU-s/GiB%n",
+              "round %d %s: %.3f GB/s, %.2f CPU-s/GiB, %.1f context switches per 64 KiB%n",
               round + 1,
               targets.get(t).setting().name(),
               r[0],
-              r[1]);
+              r[1],
+              r[2]);
         }
       }
       report(targets, results, cpu, only == null);
@@ -202,6 +203,7 @@ public final class StreamsBench {
       echo(client, perEcho);
     }
     long bytes = 0;
+    long switchesStart = contextSwitches(target.server());
     long cpuStart = cpuNanos(target.server());
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
@@ -210,10 +212,45 @@ public final class StreamsBench {
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (cpuNanos(target.server()) - cpuStart) / 1e9;
+    long switches = contextSwitches(target.server()) - switchesStart;
     if (seconds == 0 || bytes == 0) {
-      return new double[] {0, 0};
+      return new double[] {0, 0, 0};
     }
-    return new double[] {bytes / elapsed / 1e9, cpuSeconds / (bytes / (double) (1L << 30))};
+    return new double[] {
+      bytes / elapsed / 1e9,
+      cpuSeconds / (bytes / (double) (1L << 30)),
+      switches / (bytes / 65536.0)
+    };
+  }
+
+  /**
+   * Context switches (voluntary and not) of the live threads of this process and the server so far,
+   * from {@code /proc} (Linux only; 0 elsewhere). Threads that ended meanwhile are not counted, so
+   * this is a lower bound; carriers and event loops live for the whole run.
+   */
+  private static long contextSwitches(Process server) {
+    return contextSwitches(ProcessHandle.current().pid()) + contextSwitches(server.pid());
+  }
+
+  private static long contextSwitches(long pid) {
+    long total = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException e) {
+          // The thread ended while we looked.
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return total;
   }
 
   /** CPU time (user + system) of this process and the server process so far. */

@@ -142,7 +142,8 @@ public final class ByteStreamReceiver extends InputStream {
 
   /**
    * Writes every remaining byte to {@code out}, chunk by chunk, straight from the received
-   * messages: {@code out} sees arrays it must not keep or change after {@code write} returns.
+   * messages: {@code out} sees arrays it must not keep or change after {@code write} returns. A
+   * {@link ByteStreamSender} gets the received payloads themselves, which it may keep.
    */
   @Override
   public long transferTo(OutputStream out) throws IOException {
@@ -151,7 +152,11 @@ public final class ByteStreamReceiver extends InputStream {
     while (fill()) {
       ByteString rest = position == 0 ? chunk : chunk.substring(position);
       position = chunk.size();
-      UnsafeByteOperations.unsafeWriteTo(rest, direct);
+      if (out instanceof ByteStreamSender sender) {
+        sender.write(rest); // received bytes never change: passed on without a copy
+      } else {
+        UnsafeByteOperations.unsafeWriteTo(rest, direct);
+      }
       total += rest.size();
     }
     return total;
