@@ -45,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * another thread, interrupt it or cancel the stream.
  */
 public final class ByteStreamSender extends OutputStream {
-  /** Prepared chunks that may wait for credit: two windows' worth at containerd's sizes. */
+  /**
+   * Prepared chunks that may wait for credit: two windows' worth at containerd's sizes. The writer
+   * waits while the queue is full and is woken when half of it is free.
+   */
   static final int QUEUED_CHUNKS = 4;
 
   private static final Logger log = LoggerFactory.getLogger(ByteStreamSender.class);
@@ -177,7 +180,6 @@ public final class ByteStreamSender extends OutputStream {
       lock.lock();
       try {
         if (sending || failedWith != null || credit <= 0 || queued.isEmpty()) {
-          changed.signalAll();
           return;
         }
         batch = new ArrayList<>(2);
@@ -212,7 +214,11 @@ public final class ByteStreamSender extends OutputStream {
         if (failed != null && failedWith == null) {
           failedWith = failed;
         }
-        changed.signalAll();
+        if (failed != null || queuedBytes <= queueLimit / 2) {
+          // Wake the writer only once half the queue is free, so it refills several chunks per
+          // wake-up instead of one (each wake-up is a thread hand-off).
+          changed.signalAll();
+        }
       } finally {
         lock.unlock();
       }
