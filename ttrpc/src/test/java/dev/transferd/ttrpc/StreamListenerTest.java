@@ -24,25 +24,33 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Push delivery ({@link StreamListener}) on both ends over a real unix socket: order with messages
- * queued before the listener, refusal and resume, a listener that never resumes, endings, and
- * sends made from the listener itself on the I/O thread.
+ * queued before the listener, refusal and resume, a listener that never resumes, endings, and sends
+ * made from the listener itself on the I/O thread.
  */
 class StreamListenerTest {
   private static final String NAME = "pkg.Listen";
+
   /** Bidi: the handler waits for {@code go}, listens, and answers with every message joined. */
   private static final MethodDescriptor<BytesValue, BytesValue> COLLECT =
       MethodDescriptor.bidiStreaming(NAME, "Collect", BytesValue.parser(), BytesValue.parser());
+
   /** Bidi: the listener takes at most 3 unread messages; the handler reads them slowly. */
   private static final MethodDescriptor<BytesValue, BytesValue> SLOW =
       MethodDescriptor.bidiStreaming(NAME, "Slow", BytesValue.parser(), BytesValue.parser());
+
   /** Bidi: the listener refuses everything and never resumes. */
   private static final MethodDescriptor<BytesValue, BytesValue> REFUSE =
       MethodDescriptor.bidiStreaming(NAME, "Refuse", BytesValue.parser(), BytesValue.parser());
+
   /** Bidi: echoes each message from the listener, on the I/O thread. */
   private static final MethodDescriptor<BytesValue, BytesValue> ECHO =
       MethodDescriptor.bidiStreaming(NAME, "Echo", BytesValue.parser(), BytesValue.parser());
 
   private static final BytesValue END = bytes("<end>");
+
+  /** A lost resume or ending fails the test with DEADLINE_EXCEEDED instead of hanging it. */
+  private static final CallOptions IN_TIME =
+      CallOptions.DEFAULT.withTimeout(Duration.ofSeconds(20));
 
   private final CountDownLatch go = new CountDownLatch(1);
   private final CompletableFuture<Status> refusedEnding = new CompletableFuture<>();
@@ -70,8 +78,7 @@ class StreamListenerTest {
   }
 
   private ServiceDefinition definition() {
-    return ServiceDefinition.builder(NAME)
-        .stream(
+    return ServiceDefinition.builder(NAME).stream(
             COLLECT,
             (ctx, stream) -> {
               go.await();
@@ -177,7 +184,7 @@ class StreamListenerTest {
 
   @Test
   void listenerGetsMessagesQueuedBeforeItThenLaterOnesInOrderThenTheEnd() {
-    var call = client.openStream(COLLECT, CallOptions.DEFAULT);
+    var call = client.openStream(COLLECT, IN_TIME);
     StringBuilder expected = new StringBuilder();
     for (int i = 0; i < 10; i++) {
       call.send(bytes("m" + i)); // queued: the handler is not listening yet
@@ -195,7 +202,7 @@ class StreamListenerTest {
 
   @Test
   void refusedMessagesWaitForResumeAndKeepTheirOrder() {
-    var call = client.openStream(SLOW, CallOptions.DEFAULT);
+    var call = client.openStream(SLOW, IN_TIME);
     StringBuilder expected = new StringBuilder();
     for (int i = 0; i < 50; i++) {
       call.send(bytes("m" + i));
@@ -207,7 +214,7 @@ class StreamListenerTest {
 
   @Test
   void listenerThatNeverResumesFailsOnlyItsStreamAfterTheGrace() throws Exception {
-    var call = client.openStream(REFUSE, CallOptions.DEFAULT);
+    var call = client.openStream(REFUSE, IN_TIME);
     for (int i = 0; i < 200; i++) {
       try {
         call.send(bytes("flood " + i));
@@ -227,8 +234,7 @@ class StreamListenerTest {
   @Test
   void clientListenerSeesTheServersMessagesThenItsErrorStatus() throws Exception {
     ServiceDefinition stop =
-        ServiceDefinition.builder("pkg.Stop")
-            .stream(
+        ServiceDefinition.builder("pkg.Stop").stream(
                 MethodDescriptor.serverStreaming(
                     "pkg.Stop", "Stop", BytesValue.parser(), BytesValue.parser()),
                 (ctx, stream) -> {
