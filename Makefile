@@ -73,7 +73,8 @@ FUZZ_TARGETS := \
 fuzz: build
 	set -e; for target in $(FUZZ_TARGETS); do \
 	  echo "fuzz: $$target for $(FUZZ_TIME)"; \
-	  JAZZER_FUZZ=1 mvn -B -q -pl "$${target%%:*}" test -Dtest="$${target#*:}" \
+	  JAZZER_FUZZ=1 mvn -B -q -pl "$${target%%:*}" test-compile surefire:test@fuzz-inputs \
+	    -Dtest="$${target#*:}" \
 	    -Dsurefire.failIfNoSpecifiedTests=false -Djunit.jupiter.execution.timeout.mode=disabled \
 	    -Djazzer.max_duration=$(FUZZ_TIME) \
 	    '-Djazzer.instrumentation_includes=dev.transferd.**:org.apache.commons.compress.**:com.fasterxml.jackson.**' \
