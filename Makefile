@@ -15,7 +15,7 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN := mvn -B -q -e
-.PHONY: build run dist test interop bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
+.PHONY: build run dist test interop fuzz bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
 
 build:
 	$(MVN) -DskipTests install
@@ -59,6 +59,27 @@ test:
 ## interop: only the Go <-> Java ttrpc interop tests.
 interop: build
 	mvn -B -pl integration-tests verify -Dtest='GoInterop*' -Dsurefire.failIfNoSpecifiedTests=false
+
+## fuzz: coverage-guided fuzzing (Jazzer) of each fuzz test for FUZZ_TIME; `make test` runs only
+## their committed inputs. A finding is written next to those inputs as crash-<sha1> and fails the
+## run; once fixed, keep it (renamed) as a regression input.
+FUZZ_TIME ?= 2m
+FUZZ_TARGETS := \
+  ttrpc:TtrpcServerFuzzTest \
+  plugin:ArchiveImporterFuzzTest \
+  plugin:FilterFuzzTest \
+  plugin:RegistryParsersFuzzTest\#referenceParsesToAFixedPointOrIsRefused \
+  plugin:RegistryParsersFuzzTest\#anyChallengeHeaderParsesWithoutThrowing
+fuzz: build
+	set -e; for target in $(FUZZ_TARGETS); do \
+	  echo "fuzz: $$target for $(FUZZ_TIME)"; \
+	  JAZZER_FUZZ=1 mvn -B -q -pl "$${target%%:*}" test-compile surefire:test@fuzz-inputs \
+	    -Dtest="$${target#*:}" \
+	    -Dsurefire.failIfNoSpecifiedTests=false -Djunit.jupiter.execution.timeout.mode=disabled \
+	    -Djazzer.max_duration=$(FUZZ_TIME) \
+	    '-Djazzer.instrumentation_includes=dev.transferd.**:org.apache.commons.compress.**:com.fasterxml.jackson.**' \
+	    -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_len=65536; \
+	done
 
 bench: bench-ttrpc bench-streams bench-store
 

@@ -22,30 +22,36 @@ record TraceContext(String traceId, String spanId, String flags, String state) {
 
   private static final Pattern TRACEPARENT =
       Pattern.compile("([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?");
-  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Seeded on first use only: most runs send no trace context. */
+  private static final class Random {
+    static final SecureRandom SOURCE = new SecureRandom();
+  }
 
   /**
-   * The context for this run: from {@code TRACEPARENT}, else new if {@code generate}, else none.
-   *
-   * @throws UsageException naming {@code TRACEPARENT} when it is set but malformed
+   * The context for this run: from {@code TRACEPARENT}, else new if {@code generate}, else none. A
+   * malformed {@code TRACEPARENT} is ignored, as the W3C specification asks, with a warning on
+   * {@code err}.
    */
-  static Optional<TraceContext> of(java.util.Map<String, String> env, boolean generate) {
+  static Optional<TraceContext> of(
+      java.util.Map<String, String> env, boolean generate, java.io.PrintStream err) {
     String parent = env.get(PARENT_ENV);
     String state = env.getOrDefault(STATE_ENV, "");
     if (parent != null && !parent.isBlank()) {
       var m = TRACEPARENT.matcher(parent.trim());
-      if (!m.matches()
-          || m.group(1).equals("ff")
-          || (m.group(1).equals("00") && m.group(5) != null)
-          || m.group(2).matches("0+")) {
-        throw new UsageException(
-            PARENT_ENV
-                + " must be a W3C traceparent such as"
-                + " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01, not \""
-                + parent
-                + "\"");
+      if (m.matches()
+          && !m.group(1).equals("ff")
+          && !(m.group(1).equals("00") && m.group(5) != null)
+          && !m.group(2).matches("0+")) {
+        return Optional.of(new TraceContext(m.group(2), newId(8), m.group(4), state));
       }
-      return Optional.of(new TraceContext(m.group(2), newId(8), m.group(4), state));
+      err.println(
+          "transferctl: ignoring "
+              + PARENT_ENV
+              + " \""
+              + parent
+              + "\": not a W3C traceparent such as"
+              + " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     }
     if (generate) {
       return Optional.of(new TraceContext(newId(16), newId(8), "01", ""));
@@ -56,7 +62,7 @@ record TraceContext(String traceId, String spanId, String flags, String state) {
   private static String newId(int bytes) {
     byte[] id = new byte[bytes];
     do {
-      RANDOM.nextBytes(id);
+      Random.SOURCE.nextBytes(id);
     } while (HexFormat.of().formatHex(id).matches("0+"));
     return HexFormat.of().formatHex(id);
   }

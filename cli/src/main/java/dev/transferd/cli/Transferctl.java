@@ -91,13 +91,18 @@ public final class Transferctl implements Runnable, AutoCloseable {
   }
 
   public static void main(String[] args) {
+    // Netty's set-up runs on the second core while picocli builds the command model.
+    Thread.ofPlatform()
+        .daemon()
+        .name("transferctl-prepare")
+        .start(TtrpcClient::prepareSharedEventLoop);
     int code;
     try (Transferctl cli = new Transferctl(System.out, System.err, System.in, System.getenv())) {
       code = cli.execute(args);
     }
     // An idle event-loop thread would hold the JVM's exit for ~300 ms (it waits for threads in
     // native code); stopping it first makes a quick command quick.
-    dev.transferd.ttrpc.TtrpcClient.stopSharedEventLoop(java.time.Duration.ofSeconds(1));
+    TtrpcClient.stopSharedEventLoop(java.time.Duration.ofSeconds(1));
     System.out.flush();
     System.exit(code);
   }
@@ -145,7 +150,7 @@ public final class Transferctl implements Runnable, AutoCloseable {
     if (client == null) {
       TtrpcClient.Builder builder =
           TtrpcClient.builder(socket()).connectTimeout(java.time.Duration.ofSeconds(5));
-      Optional<TraceContext> context = TraceContext.of(env, trace);
+      Optional<TraceContext> context = TraceContext.of(env, trace, err);
       context.ifPresent(c -> builder.interceptor(c.interceptor()));
       if (trace) {
         context.ifPresent(c -> err.println("transferctl: trace id " + c.traceId()));

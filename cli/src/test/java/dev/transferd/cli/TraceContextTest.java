@@ -134,11 +134,18 @@ class TraceContextTest {
   }
 
   @Test
-  void aMalformedTraceparentIsAUsageErrorNamingIt() {
+  void aMalformedTraceparentIsIgnoredWithAWarningAndTraceStartsANewOne() throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("TRACEPARENT", "not-a-trace");
     String[] r = run(env, "images", "ls");
-    assertEquals(Integer.toString(ExitCodes.USAGE), r[0], r[2]);
-    assertTrue(r[2].startsWith("transferctl: TRACEPARENT must be a W3C traceparent"), r[2]);
+    assertEquals("0", r[0], r[2]);
+    assertTrue(r[2].startsWith("transferctl: ignoring TRACEPARENT \"not-a-trace\""), r[2]);
+    assertFalse(r[2].contains("trace id"), r[2]);
+
+    String[] traced = run(env, "--trace", "tag", "absent/four:1", "other:4");
+    assertTrue(traced[2].contains("ignoring TRACEPARENT"), traced[2]);
+    String id = traced[2].replaceAll("(?s).*trace id ([0-9a-f]{32}).*", "$1");
+    assertEquals(32, id.length(), traced[2]);
+    assertTrue(tagLine("absent/four:1").contains("trace_id=" + id), read());
   }
 }

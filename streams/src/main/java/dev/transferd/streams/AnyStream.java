@@ -34,6 +34,18 @@ public interface AnyStream extends AutoCloseable {
   void watchArrivals(ArrivalWatcher watcher);
 
   /**
+   * Sends every message arriving from now on to {@code watcher} only, instead of queueing it for
+   * {@link #receive}, and tells it when the peer's side ends ({@link ArrivalWatcher#ended}). For a
+   * byte-stream sender, whose credit must reach it on the I/O thread without a receiving thread.
+   * Replaces {@link #watchArrivals}; at most one per stream.
+   *
+   * @return the messages that were queued before, in order, for the caller to handle; they are no
+   *     longer queued
+   * @throws IllegalStateException if the stream already has a watcher
+   */
+  java.util.List<Any> divertArrivals(ArrivalWatcher watcher);
+
+  /**
    * Sends a message, waiting while the connection cannot take more.
    *
    * @throws TtrpcException if the stream has ended (locally or by the peer), or the message is over

@@ -7,81 +7,64 @@ import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's end of one Streaming call. A virtual thread pumps the server's messages past the
- * {@link ArrivalWatcher}, if any, into an {@link Inbox} until the server ends the call, so the
- * stream can be polled and waited on with a timeout like the server's end. Sends are serialized by
- * a lock. Cancelling interrupts the pump, which belongs to this class alone.
+ * The client's end of one Streaming call. ttrpc delivers the server's messages from the
+ * connection's I/O thread past the {@link ArrivalWatcher}, if any, into an {@link Inbox} until the
+ * server ends the call, so the stream can be polled and waited on with a timeout like the server's
+ * end. Sends may come from any thread; none holds a lock while it waits for the connection.
  */
 final class ClientAnyStream extends InboxStream {
   private static final Logger log = LoggerFactory.getLogger(ClientAnyStream.class);
   private static final long ENDING_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
   private final ClientStream<Any, Any> call;
-  private final ReentrantLock sendLock = new ReentrantLock();
-  private boolean sendClosed; // guarded by sendLock
-  private volatile Thread pump;
+  private volatile boolean sendClosed;
 
   ClientAnyStream(String namespace, String id, ClientStream<Any, Any> call, long inboxCapacity) {
     super(namespace, id, inboxCapacity);
     this.call = call;
   }
 
-  /** Starts the pump; call once, right after the call is opened. */
+  /** Starts delivery of the server's messages; call once, right after the call is opened. */
   void start() {
-    pump = Thread.ofVirtual().name("stream-pump-" + id).start(this::pump);
+    delivering(call.listen(listener()));
   }
 
-  private void pump() {
-    try {
-      Any message;
-      while ((message = call.receive()) != null) {
-        if (!arrived(message)) {
-          return; // this end was discarded locally
-        }
-      }
-      inbox.end(Status.OK);
-    } catch (TtrpcException e) {
-      inbox.end(e.status());
-    } catch (InterruptedException e) {
-      inbox.end(Status.of(StatusCode.CANCELLED, "stream " + id + " pump interrupted"));
-    } catch (RuntimeException e) {
-      log.warn("{} stopped reading: {}", this, e.toString());
-      inbox.end(Status.fromThrowable(e));
-      call.cancel();
-    }
+  @Override
+  void inboundEnded(Status status) {
+    inbox.end(status);
   }
 
   @Override
   public void send(Any message) {
-    sendLock.lock();
-    try {
-      if (sendClosed) {
-        throw new TtrpcException(
-            StatusCode.FAILED_PRECONDITION, "stream " + id + " is closed for sending");
-      }
-      try {
-        call.send(message);
-      } catch (TtrpcException e) {
-        throw endedBecause(e);
-      }
-    } finally {
-      sendLock.unlock();
+    if (sendClosed) {
+      throw closedForSending();
     }
+    try {
+      call.send(message);
+    } catch (IllegalStateException e) {
+      throw closedForSending(); // closed by another thread meanwhile
+    } catch (TtrpcException e) {
+      throw endedBecause(e);
+    }
+  }
+
+  private TtrpcException closedForSending() {
+    return new TtrpcException(
+        StatusCode.FAILED_PRECONDITION, "stream " + id + " is closed for sending");
   }
 
   /**
    * Why a send failed: the call's own ending (e.g. the server's CANCELLED) rather than ttrpc's
-   * generic "has ended", once the pump has recorded it; it is already on its way.
+   * generic "has ended", once it has been recorded; it is already on its way.
    */
   private TtrpcException endedBecause(TtrpcException sendFailure) {
-    if (sendFailure.code() != StatusCode.FAILED_PRECONDITION || Thread.currentThread() == pump) {
-      // Not about the call having ended (e.g. an oversized message); or we are the pump, which
-      // records the ending itself once it returns (an arrival watcher granting credit).
+    if (sendFailure.code() != StatusCode.FAILED_PRECONDITION || onDeliveryThread()) {
+      // Not about the call having ended (e.g. an oversized message); or we are the I/O thread (an
+      // arrival watcher granting credit), which must not wait and delivers the ending itself.
       return sendFailure;
     }
     try {
@@ -95,34 +78,27 @@ final class ClientAnyStream extends InboxStream {
 
   @Override
   public void close() {
-    sendLock.lock();
-    try {
-      if (!sendClosed) {
-        sendClosed = true;
-        call.closeSend();
-      }
-    } finally {
-      sendLock.unlock();
+    closeSend();
+  }
+
+  private void closeSend() {
+    if (!sendClosed) {
+      sendClosed = true;
+      call.closeSend(); // idempotent
     }
   }
 
   /**
-   * {@inheritDoc} Never waits for another thread's send: if one is in progress, the marker is left
-   * out (that thread is being stopped too, and the call stops being tracked).
+   * {@inheritDoc} Sends the abort marker unless this side is already closed; a send in progress on
+   * another thread may still go out before it.
    */
   @Override
   public void fail(Status status) {
-    if (sendLock.tryLock()) {
+    if (!sendClosed) {
       try {
-        if (!sendClosed) {
-          try {
-            call.send(StreamingProtocol.abort(status));
-          } catch (RuntimeException e) {
-            log.debug("could not tell the server that {} failed: {}", this, e.toString());
-          }
-        }
-      } finally {
-        sendLock.unlock();
+        call.send(StreamingProtocol.abort(status));
+      } catch (RuntimeException e) {
+        log.debug("could not tell the server that {} failed: {}", this, e.toString());
       }
     }
     cancel();
@@ -130,22 +106,9 @@ final class ClientAnyStream extends InboxStream {
 
   @Override
   public void cancel() {
-    if (sendLock.tryLock()) {
-      try {
-        if (!sendClosed) {
-          sendClosed = true;
-          call.closeSend();
-        }
-      } finally {
-        sendLock.unlock();
-      }
-    }
-    call.cancel();
+    closeSend();
     inbox.discard(Status.of(StatusCode.CANCELLED, "stream " + id + " was cancelled"));
-    Thread p = pump;
-    if (p != null && p != Thread.currentThread()) {
-      p.interrupt(); // it may be blocked in a watcher rather than in the call
-    }
+    call.cancel();
   }
 
   /** Waits for the server's acknowledgement of the StreamInit. */

@@ -9,21 +9,20 @@ import dev.transferd.ttrpc.TtrpcException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The server's end of one Streaming call, registered under (namespace, id).
  *
- * <p>The call's own handler thread is the pump: it shows every client message to the {@link
- * ArrivalWatcher}, if any, and queues it in the {@link Inbox}, so messages that arrive before a
- * consumer attaches are kept, and a consumer can poll and wait with a timeout. A consumer (a
- * Transfer handler) ends the call with {@link #close} or {@link #fail}: that records the ending,
- * interrupts the pump, whose handler then returns OK or throws the status, and waits for it, so the
- * call's final frame precedes anything the consumer writes next. If the call ends first (client
- * gone, deadline, server shutdown), the consumer sees that status after the messages already
- * queued.
+ * <p>ttrpc delivers every client message from the connection's I/O thread past the {@link
+ * ArrivalWatcher}, if any, into the {@link Inbox}, so messages that arrive before a consumer
+ * attaches are kept, and a consumer can poll and wait with a timeout. The call's own handler thread
+ * only waits for the ending. A consumer (a Transfer handler) ends the call with {@link #close} or
+ * {@link #fail}: that records the ending, wakes the handler, which then returns OK or throws the
+ * status, and waits for it, so the call's final frame precedes anything the consumer writes next.
+ * If the call ends first (client gone, deadline, server shutdown), the consumer sees that status
+ * after the messages already queued.
  */
 final class RegisteredStream extends InboxStream {
   private static final Logger log = LoggerFactory.getLogger(RegisteredStream.class);
@@ -31,8 +30,7 @@ final class RegisteredStream extends InboxStream {
 
   private final CallContext context;
   private final ServerStream<Any, Any> call;
-  private final Thread pump;
-  private final ReentrantLock sendLock = new ReentrantLock();
+  private final Thread handler;
   private final CompletableFuture<Status> ending = new CompletableFuture<>();
 
   RegisteredStream(
@@ -44,7 +42,7 @@ final class RegisteredStream extends InboxStream {
     super(namespace, id, inboxCapacityBytes);
     this.context = context;
     this.call = call;
-    this.pump = Thread.currentThread();
+    this.handler = Thread.currentThread();
   }
 
   @Override
@@ -54,13 +52,7 @@ final class RegisteredStream extends InboxStream {
       throw new TtrpcException(
           StatusCode.FAILED_PRECONDITION, "stream " + id + " has ended: " + ended);
     }
-    // ServerStream takes sends from one thread besides its handler at a time.
-    sendLock.lock();
-    try {
-      call.send(message);
-    } finally {
-      sendLock.unlock();
-    }
+    call.send(message); // thread-safe; never waits on the I/O thread
   }
 
   @Override
@@ -79,22 +71,22 @@ final class RegisteredStream extends InboxStream {
   }
 
   /**
-   * Records the ending, wakes the pump and waits until the call's handler has finished, so its
-   * final frame is queued on the connection before anything the caller writes next: an export's end
-   * goes out before the Transfer response (spec §5.6).
+   * Records the ending, wakes the handler and waits until it has finished, so its final frame is
+   * queued on the connection before anything the caller writes next: an export's end goes out
+   * before the Transfer response (spec §5.6). From the I/O thread (an arrival watcher) it does not
+   * wait.
    */
   private void end(Status status) {
     if (!ending.complete(status)) {
       return;
     }
     inbox.discard(Status.of(StatusCode.CANCELLED, "stream " + id + " was closed by the server"));
-    pump.interrupt();
-    if (Thread.currentThread() == pump) {
+    if (Thread.currentThread() == handler || onDeliveryThread()) {
       return;
     }
     try {
-      // The handler only returns or throws once woken; ttrpc then writes its frame at once.
-      if (!pump.join(FINAL_FRAME_WAIT)) {
+      // The handler returns or throws once woken; ttrpc then writes its frame at once.
+      if (!handler.join(FINAL_FRAME_WAIT)) {
         log.warn("{}: call handler still running {} after its end", this, FINAL_FRAME_WAIT);
       }
     } catch (InterruptedException e) {
@@ -109,35 +101,47 @@ final class RegisteredStream extends InboxStream {
 
   // ---- the call's handler thread ----
 
-  /** Acknowledges the registration; runs on the handler thread before pumping. */
+  /** Acknowledges the registration; runs on the handler thread, after {@link #deliver}. */
   void acknowledge() {
     send(StreamingProtocol.ack());
   }
 
   /**
-   * Reads the client's messages into the inbox until the client ends its side, then waits for the
-   * consumer's ending. Runs on the call's handler thread.
+   * Has ttrpc deliver the client's messages into the inbox from now on. Runs on the handler thread
+   * before the acknowledgement, so nothing the client sends after it can be missed.
+   */
+  void deliver() {
+    delivering(call.listen(listener()));
+  }
+
+  @Override
+  void inboundEnded(Status status) {
+    if (!status.isOk()) {
+      ending.complete(status); // the call itself ended (client gone, deadline, shutdown)
+    }
+    inbox.end(status); // after the messages already queued
+  }
+
+  /**
+   * Waits until the stream is ended by a consumer or the call ends. Runs on the call's handler
+   * thread.
    *
    * @return null for the handler to end the call with OK
    * @throws TtrpcException the status to end the call with
    */
-  Any pumpUntilEnded() {
+  Any awaitEnding() {
     try {
-      Any message;
-      while ((message = call.receive()) != null) {
-        if (!arrived(message)) {
-          break; // a consumer ended the stream: the inbox takes nothing more
-        }
-      }
-      inbox.end(Status.OK);
       return result(ending.get());
-    } catch (InterruptedException | ExecutionException | RuntimeException e) {
+    } catch (InterruptedException | ExecutionException e) {
       Status local = ending.getNow(null);
       if (local != null) {
         return result(local);
       }
       // The call itself ended under us: report why to the consumer, after what is queued.
-      Status why = context.cancellation().orElseGet(() -> statusOf(e));
+      Status why =
+          context
+              .cancellation()
+              .orElseGet(() -> Status.of(StatusCode.CANCELLED, "stream call interrupted"));
       ending.complete(why);
       inbox.end(why);
       throw why.asException();
@@ -149,14 +153,6 @@ final class RegisteredStream extends InboxStream {
       return null;
     }
     throw status.asException();
-  }
-
-  private static Status statusOf(Exception e) {
-    return switch (e) {
-      case TtrpcException t -> t.status();
-      case InterruptedException i -> Status.of(StatusCode.CANCELLED, "stream call interrupted");
-      default -> Status.fromThrowable(e);
-    };
   }
 
   @Override

@@ -41,6 +41,7 @@ public final class StreamingService {
             StreamingProtocol.namespace(context), id, context, call, manager.inboxCapacityBytes());
     manager.register(stream);
     try {
+      stream.deliver();
       try {
         stream.acknowledge();
       } catch (TtrpcException e) {
@@ -49,7 +50,7 @@ public final class StreamingService {
         }
         // A consumer ended the stream before the ack went out: report its ending below.
       }
-      return stream.pumpUntilEnded();
+      return stream.awaitEnding();
     } finally {
       manager.unregister(stream);
     }

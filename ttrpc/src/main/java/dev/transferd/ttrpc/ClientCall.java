@@ -14,6 +14,10 @@ import java.util.concurrent.TimeUnit;
  * caller takes from it. Once a final frame (Response, Data close, failure or local cancel) is
  * queued, the call is {@code ended}: it leaves the connection's table and later frames for its id
  * are dropped, as Go's client drops frames on inactive streams.
+ *
+ * <p>With a {@link StreamListener} installed, messages go to it straight from the event loop; the
+ * queue then holds only what the listener refused, the ending behind them, and only the event loop
+ * takes from it.
  */
 final class ClientCall<Q extends MessageLite, R extends MessageLite> implements ClientStream<Q, R> {
   private static final Object END = new Object();
@@ -40,6 +44,8 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
   private boolean sendClosed; // guarded by sendLock
   private Status failure; // receiver side, sticky
   private boolean receivedEnd; // receiver side
+  private volatile StreamListener<R> listener;
+  private boolean endDelivered; // event loop only, once listening
 
   ClientCall(
       MethodDescriptor<Q, R> method, long deadlineNanos, boolean hasDeadline, int queueCapacity) {
@@ -96,12 +102,87 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
                     + " not received in time"));
         return true;
       }
-      inbound.offer(frame.takeBytes());
+      offer(frame.takeBytes());
     }
     if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
       terminate(END);
     }
     return true;
+  }
+
+  /** Queues a message, or hands it straight to the listener when nothing waits before it. */
+  private void offer(byte[] message) {
+    StreamListener<R> l = listener;
+    if (l != null && inbound.isEmpty()) {
+      R parsed;
+      try {
+        parsed = parse(message);
+      } catch (TtrpcException e) {
+        onFailure(e.status());
+        return;
+      }
+      if (l.onMessage(parsed)) {
+        return;
+      }
+    }
+    inbound.offer(message);
+    if (l != null) {
+      flush();
+    }
+  }
+
+  /**
+   * Offers queued messages, then the ending, to the listener until it refuses one. Event loop only.
+   */
+  private void flush() {
+    StreamListener<R> l = listener;
+    if (l == null || endDelivered) {
+      return;
+    }
+    boolean took = false;
+    try {
+      Object next;
+      while ((next = inbound.peek()) != null) {
+        if (next instanceof byte[] message) {
+          R parsed;
+          try {
+            parsed = parse(message);
+          } catch (TtrpcException e) {
+            endDelivered = true;
+            inbound.clear();
+            onFailure(e.status());
+            l.onEnd(e.status());
+            return;
+          }
+          if (!l.onMessage(parsed)) {
+            return;
+          }
+          inbound.poll();
+          took = true;
+          continue;
+        }
+        Status ending = Status.OK;
+        if (next instanceof Final f && !(type.serverStreams() && f.payload().isEmpty())) {
+          try {
+            if (!l.onMessage(parse(f.payload()))) {
+              return;
+            }
+          } catch (TtrpcException e) {
+            ending = e.status();
+          }
+        } else if (next instanceof Failure f) {
+          ending = f.status();
+        }
+        inbound.poll();
+        endDelivered = true;
+        l.onEnd(ending);
+        return;
+      }
+    } finally {
+      if (took) {
+        connection.consumed(); // reading may have paused on this queue
+      }
+    }
   }
 
   void onFailure(Status status) {
@@ -117,13 +198,64 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     ClientConnection c = connection;
     if (c != null) {
       c.remove(this);
+      if (listener != null) {
+        if (c.inEventLoop()) {
+          flush();
+        } else {
+          c.onEventLoop(this::flush);
+        }
+      }
     }
   }
 
   // ---- caller side ----
 
   @Override
+  public StreamListener.Delivery listen(StreamListener<R> newListener) {
+    java.util.Objects.requireNonNull(newListener, "listener");
+    if (listener != null) {
+      throw new IllegalStateException("this call already has a listener");
+    }
+    ClientConnection c = connection;
+    listener = newListener;
+    if (hasDeadline && !ended) {
+      // receive() enforces the deadline while waiting; a listener has nobody waiting.
+      var timer =
+          c.schedule(
+              () ->
+                  onFailure(
+                      Status.of(
+                          StatusCode.DEADLINE_EXCEEDED,
+                          "deadline exceeded waiting for " + method.fullMethod())),
+              deadlineNanos - System.nanoTime());
+      newListener = new CancelTimerOnEnd<>(newListener, timer);
+      listener = newListener;
+    }
+    // What arrived before now waits in the queue, which only the event loop touches from here on.
+    c.onEventLoop(this::flush);
+    return () -> c.onEventLoop(this::flush);
+  }
+
+  /** Stops the deadline timer once the listener has seen the end. */
+  private record CancelTimerOnEnd<M>(StreamListener<M> inner, java.util.concurrent.Future<?> timer)
+      implements StreamListener<M> {
+    @Override
+    public boolean onMessage(M message) {
+      return inner.onMessage(message);
+    }
+
+    @Override
+    public void onEnd(Status status) {
+      timer.cancel(false);
+      inner.onEnd(status);
+    }
+  }
+
+  @Override
   public R receive() {
+    if (listener != null) {
+      throw new IllegalStateException("messages of this call go to its listener");
+    }
     if (failure != null) {
       throw failure.asException();
     }
@@ -172,28 +304,32 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     if (!type.clientStreams()) {
       throw new IllegalStateException(method.fullMethod() + " is " + type + ": it takes no stream");
     }
+    ClientConnection c = connection;
+    ByteBuf frame = c.encoder().data(streamId, (byte) 0, message);
+    // Wait for room outside the lock, so a send from the event loop (which never waits: it is what
+    // makes the connection writable again) is never stuck behind a waiting one.
+    try {
+      if (!c.inEventLoop()
+          && !c.writer().awaitWritable(hasDeadline ? deadlineNanos : Long.MAX_VALUE)) {
+        frame.release();
+        onFailure(
+            Status.of(
+                StatusCode.DEADLINE_EXCEEDED,
+                "deadline exceeded sending to " + method.fullMethod()));
+        throw new TtrpcException(
+            StatusCode.DEADLINE_EXCEEDED, "deadline exceeded sending to " + method.fullMethod());
+      }
+    } catch (InterruptedException e) {
+      frame.release();
+      Thread.currentThread().interrupt();
+      throw new TtrpcException(
+          StatusCode.CANCELLED, "interrupted sending to " + method.fullMethod());
+    }
     sendLock.lock();
     try {
       if (sendClosed) {
-        throw new IllegalStateException("closeSend() was already called on " + method.fullMethod());
-      }
-      ClientConnection c = connection;
-      ByteBuf frame = c.encoder().data(streamId, (byte) 0, message);
-      try {
-        if (!c.writer().awaitWritable(hasDeadline ? deadlineNanos : Long.MAX_VALUE)) {
-          frame.release();
-          onFailure(
-              Status.of(
-                  StatusCode.DEADLINE_EXCEEDED,
-                  "deadline exceeded sending to " + method.fullMethod()));
-          throw new TtrpcException(
-              StatusCode.DEADLINE_EXCEEDED, "deadline exceeded sending to " + method.fullMethod());
-        }
-      } catch (InterruptedException e) {
         frame.release();
-        Thread.currentThread().interrupt();
-        throw new TtrpcException(
-            StatusCode.CANCELLED, "interrupted sending to " + method.fullMethod());
+        throw new IllegalStateException("closeSend() was already called on " + method.fullMethod());
       }
       if (ended) {
         // Never send Data on a stream the server has finished: old Go servers crash on it.

@@ -48,6 +48,30 @@ final class ClientConnection extends InboundDispatcher {
     return encoder;
   }
 
+  /** Whether the calling thread is this connection's I/O thread. */
+  boolean inEventLoop() {
+    return channel.eventLoop().inEventLoop();
+  }
+
+  /**
+   * Runs {@code task} on this connection's I/O thread, after what is already scheduled there; runs
+   * it here if that thread is gone (nothing else runs there any more).
+   */
+  void onEventLoop(Runnable task) {
+    try {
+      channel.eventLoop().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  /** Runs {@code task} on this connection's I/O thread after {@code delayNanos}. */
+  java.util.concurrent.Future<?> schedule(Runnable task, long delayNanos) {
+    return channel
+        .eventLoop()
+        .schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
   boolean isUsable() {
     return closed == null && !draining && channel.isActive();
   }

@@ -1,12 +1,14 @@
 package dev.transferd.ttrpc;
 
 /**
- * The client's side of a streaming call. {@link #send} and {@link #closeSend} may be used from one
- * thread while another {@link #receive}s.
+ * The client's side of a streaming call. {@link #send} and {@link #closeSend} may be used from any
+ * thread while another {@link #receive}s (or a {@link StreamListener} takes the messages).
  */
 public interface ClientStream<Q, R> extends AutoCloseable {
   /**
-   * Sends a message, waiting while the connection cannot take more.
+   * Sends a message, waiting while the connection cannot take more (except on the connection's I/O
+   * thread, e.g. from a {@link StreamListener}, which never waits: the frame is queued past the
+   * high-water mark).
    *
    * @throws IllegalStateException if the method takes no client stream or {@link #closeSend} was
    *     called
@@ -26,6 +28,19 @@ public interface ClientStream<Q, R> extends AutoCloseable {
    *     connection closed
    */
   R receive();
+
+  /**
+   * Delivers the server's messages to {@code listener} as they arrive, from now on and starting
+   * with any already queued, and the call's end (the server's status, a deadline, a cancel, the
+   * connection closing) to its {@link StreamListener#onEnd}; afterwards {@link #receive} may no
+   * longer be called. Call at most once.
+   *
+   * <p>This default delivers from a thread of its own that calls {@link #receive} (for wrappers);
+   * ttrpc's own calls deliver on the connection's I/O thread.
+   */
+  default StreamListener.Delivery listen(StreamListener<R> listener) {
+    return PumpedDelivery.start(this::receive, listener, "listen-client-stream");
+  }
 
   /**
    * Stops tracking the call locally; later frames for it are dropped. ttrpc has no cancel message,

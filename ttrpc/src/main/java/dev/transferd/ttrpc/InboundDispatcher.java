@@ -25,6 +25,7 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> graceTimer;
   private volatile boolean stalled;
+  private boolean discarded;
 
   InboundDispatcher(long graceNanos) {
     this.graceNanos = graceNanos;
@@ -45,6 +46,10 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
   @Override
   public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (discarded) {
+      ReferenceCountUtil.release(msg instanceof InboundFrame f ? f.payload() : msg);
+      return;
+    }
     backlog.addLast(msg);
     if (!stalled) {
       drain(false);
@@ -60,12 +65,18 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
   private void drain(boolean force) {
     Object msg;
-    while ((msg = backlog.peekFirst()) != null) {
+    // Taken off the backlog before dispatch, so that a dispatch that throws (its frame released)
+    // or that closes the channel (the backlog discarded) can never see or release it twice.
+    while ((msg = backlog.pollFirst()) != null) {
       if (!dispatch(msg, force)) {
+        if (discarded) {
+          ReferenceCountUtil.release(msg instanceof InboundFrame f ? f.payload() : msg);
+          return;
+        }
+        backlog.addFirst(msg);
         stall();
         return;
       }
-      backlog.pollFirst();
       force = false;
     }
     if (stalled) {
@@ -86,6 +97,7 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
   /** Releases frames never delivered; subclasses call this when the channel goes inactive. */
   final void discardBacklog() {
+    discarded = true;
     Object msg;
     while ((msg = backlog.pollFirst()) != null) {
       if (msg instanceof InboundFrame f) {

@@ -80,9 +80,13 @@ public final class Metadata {
       return EMPTY;
     }
     // Keys are kept as received (lowercased for lookup): a peer's mixed-case key stays reachable.
+    // An empty key cannot be looked up or sent back; Go keeps it in its map where no caller asks
+    // for it. We drop it rather than fail the call.
     Builder b = new Builder();
     for (KeyValue kv : pairs) {
-      b.add(kv.getKey(), kv.getValue());
+      if (!kv.getKey().isEmpty()) {
+        b.add(kv.getKey(), kv.getValue());
+      }
     }
     return b.build();
   }

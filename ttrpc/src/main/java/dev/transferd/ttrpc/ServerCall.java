@@ -14,13 +14,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * One stream on the server: its handler's run, its inbound queue and its single ending.
  *
  * <p>Threads: the event loop delivers frames ({@link #offer}, {@link #remoteClose}) and may cancel
- * ({@link #fail}, deadline expiry); the handler runs on its own virtual thread and sends. Exactly
- * one final frame is written, guarded by {@code sendLock}: after it, sends fail and late results
- * are dropped. Cancelling interrupts the handler's thread.
+ * ({@link #fail}, deadline expiry); the handler runs on its own virtual thread. Sends may come from
+ * any thread. Exactly one final frame is written, guarded by {@code sendLock}: after it, sends fail
+ * and late results are dropped. Cancelling interrupts the handler's thread.
+ *
+ * <p>Inbound messages either wait in the bounded queue for {@link #receive}, or, once the handler
+ * has installed a {@link StreamListener}, go to it straight from the event loop: the queue then
+ * only holds what the listener refused, and only the event loop touches it.
  */
 final class ServerCall<Q extends MessageLite, R extends MessageLite>
     implements Runnable, ServerStream<Q, R> {
   private static final Object END = new Object();
+
+  /** Wakes a receiver blocked on the queue when the call is cancelled. */
+  private static final Object CANCELLED = new Object();
 
   private final ServerConnection connection;
   private final int streamId;
@@ -38,6 +45,9 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
   private boolean finished; // guarded by sendLock
   private volatile Status cancelled;
   private volatile Thread thread;
+  private volatile StreamListener<Q> listener;
+  private final java.util.concurrent.atomic.AtomicBoolean endDelivered =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private ScheduledFuture<?> deadlineTimer;
 
   ServerCall(
@@ -95,14 +105,84 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     return inbound.size() < queueCapacity;
   }
 
-  /** Queues a client message; the caller has checked {@link #hasRoom()}. */
+  /** Queues or delivers a client message; the caller has checked {@link #hasRoom()}. */
   void offer(byte[] message) {
+    StreamListener<Q> l = listener;
+    if (l != null && inbound.isEmpty()) {
+      // The common case with a listener: straight to it, the queue untouched.
+      Q parsed;
+      try {
+        parsed = parse(message);
+      } catch (TtrpcException e) {
+        fail(e.status());
+        return;
+      }
+      if (l.onMessage(parsed)) {
+        return;
+      }
+    }
     inbound.offer(message);
+    if (l != null) {
+      flush();
+    }
   }
 
   void remoteClose() {
     remoteClosed = true;
     inbound.offer(END);
+    if (listener != null) {
+      flush();
+    }
+  }
+
+  /**
+   * Offers queued messages to the listener until it refuses one or the queue is empty. Event loop
+   * only.
+   */
+  private void flush() {
+    StreamListener<Q> l = listener;
+    if (l == null || endDelivered.get()) {
+      return;
+    }
+    boolean took = false;
+    try {
+      Object next;
+      while ((next = inbound.peek()) != null) {
+        if (next == END) {
+          inbound.poll();
+          deliverEnd(Status.OK);
+          return;
+        }
+        if (next == CANCELLED) {
+          inbound.poll();
+          continue;
+        }
+        Q parsed;
+        try {
+          parsed = parse((byte[]) next);
+        } catch (TtrpcException e) {
+          inbound.clear();
+          fail(e.status());
+          return;
+        }
+        if (!l.onMessage(parsed)) {
+          return;
+        }
+        inbound.poll();
+        took = true;
+      }
+    } finally {
+      if (took) {
+        connection.consumed(); // reading may have paused on this queue
+      }
+    }
+  }
+
+  private void deliverEnd(Status status) {
+    StreamListener<Q> l = listener;
+    if (l != null && endDelivered.compareAndSet(false, true)) {
+      l.onEnd(status);
+    }
   }
 
   /** Ends the call with an error sent to the client, and cancels the handler. */
@@ -128,6 +208,10 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     if (t != null) {
       t.interrupt();
     }
+    if (inbound != null) {
+      inbound.offer(CANCELLED); // for a receive() on another thread; dropped when the queue is full
+    }
+    deliverEnd(status);
   }
 
   // ---- handler side ----
@@ -223,14 +307,23 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
       firstMessage = null;
       return parse(first);
     }
+    if (listener != null) {
+      throw new IllegalStateException("messages of this stream go to its listener");
+    }
     if (receivedEnd) {
       return null;
+    }
+    if (cancelled != null) {
+      throw cancellation();
     }
     Object next;
     try {
       next = inbound.take();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      throw cancellation();
+    }
+    if (next == CANCELLED) {
       throw cancellation();
     }
     if (next == END) {
@@ -242,6 +335,30 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
   }
 
   @Override
+  public StreamListener.Delivery listen(StreamListener<Q> newListener) {
+    java.util.Objects.requireNonNull(newListener, "listener");
+    if (!type.clientStreams()) {
+      throw new IllegalStateException(
+          method.descriptor().fullMethod() + " is " + type + ": it takes no client stream");
+    }
+    if (listener != null) {
+      throw new IllegalStateException("this stream already has a listener");
+    }
+    listener = newListener;
+    Status s = cancelled;
+    if (s != null) {
+      deliverEnd(s);
+    }
+    // What arrived before now waits in the queue, which only the event loop touches from here on.
+    connection.onEventLoop(this::flush);
+    return this::resumeDelivery;
+  }
+
+  private void resumeDelivery() {
+    connection.onEventLoop(this::flush);
+  }
+
+  @Override
   public void send(R message) {
     if (!type.serverStreams()) {
       throw new IllegalStateException(
@@ -249,7 +366,8 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     }
     ByteBuf frame = connection.encoder().data(streamId, (byte) 0, message);
     try {
-      if (!connection.writer().awaitWritable(Long.MAX_VALUE)) {
+      // The event loop never waits (it is what makes the connection writable again).
+      if (!connection.inEventLoop() && !connection.writer().awaitWritable(Long.MAX_VALUE)) {
         throw cancellation();
       }
     } catch (InterruptedException e) {

@@ -47,6 +47,20 @@ final class ServerConnection extends InboundDispatcher {
     return encoder;
   }
 
+  /** Whether the calling thread is this connection's I/O thread. */
+  boolean inEventLoop() {
+    return channel.eventLoop().inEventLoop();
+  }
+
+  /** Runs {@code task} on this connection's I/O thread, after what is already scheduled there. */
+  void onEventLoop(Runnable task) {
+    try {
+      channel.eventLoop().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("event loop gone; dropping a delivery task", e);
+    }
+  }
+
   int activeCalls() {
     return calls.size();
   }

@@ -267,6 +267,16 @@ public final class TtrpcClient implements AutoCloseable {
   }
 
   /**
+   * Sets up, without connecting, what every client's first connection needs: the shared event loop
+   * group and the transport's classes. For a short-lived process (a CLI) to run on a spare thread
+   * while it parses its arguments, so its first call does not pay for it; idempotent, and nothing
+   * starts running until a client connects.
+   */
+  public static void prepareSharedEventLoop() {
+    new Bootstrap().group(group()).channel(Transport.channelType());
+  }
+
+  /**
    * Stops the I/O thread all clients of this process share, waiting up to {@code timeout} for it to
    * end; a later call (of any client) starts a new one. For short-lived processes (a CLI) to call
    * before exiting: the JVM's exit waits about 300 ms for any thread still blocked in native code,

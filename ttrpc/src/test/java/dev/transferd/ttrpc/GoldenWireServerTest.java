@@ -54,6 +54,19 @@ class GoldenWireServerTest {
   }
 
   @Test
+  void metadataWithAnEmptyKeyIsDroppedAndTheCallServed() throws Exception {
+    // Found by TtrpcServerFuzzTest: this used to throw on the event loop and release the request
+    // frame twice. Go keeps such an entry where nobody looks it up; we drop it.
+    try (RawPeer peer = RawPeer.connect(socket)) {
+      peer.send(
+          "0000001c 00000001 01 00 | 0a07706b672e537663 12044563686f 1a04 0a026869 2a05 0a00120176");
+      assertEquals("00000006 00000001 02 00 | 12040a026869", peer.read().toString());
+      peer.send("00000015 00000003 01 00 | 0a07706b672e537663 12044563686f 1a04 0a026869");
+      assertEquals("00000006 00000003 02 00 | 12040a026869", peer.read().toString());
+    }
+  }
+
+  @Test
   void statusErrorIsCodeAndMessage() throws Exception {
     try (RawPeer peer = RawPeer.connect(socket)) {
       peer.send("00000011 00000007 01 00 | 0a07706b672e537663 12044661696c 1a00");

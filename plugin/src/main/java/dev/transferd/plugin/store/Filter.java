@@ -1,11 +1,11 @@
 package dev.transferd.plugin.store;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * containerd's filter syntax, used by every list method of the store and the services ({@code

@@ -31,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  * (order rotating; 1 s warm-up, 4 s measured), and each result is the median over the rounds, with
  * min–max.
  *
+ * <p>Besides wall-clock throughput it reports the CPU time both processes (client and server) spent
+ * per GiB echoed, which drifts less than wall time on a shared machine.
+ *
  * <p>Prints a table and {@code BENCH <name> <value> <unit>} lines, ending with {@code
  * bytestream_echo_gbps} (containerd's settings) and {@code bytestream_echo_wide_gbps} (the best
  * larger setting).
@@ -94,22 +97,27 @@ public final class StreamsBench {
         }
       }
       for (Target t : targets) {
-        measure(t.client(), firstWarmup, 0);
+        measure(t, firstWarmup, 0);
       }
       double[][] results = new double[targets.size()][rounds];
+      double[][] cpu = new double[targets.size()][rounds];
       for (int round = 0; round < rounds; round++) {
         for (int k = 0; k < targets.size(); k++) {
           int t = (k + round) % targets.size();
-          results[t][round] = measure(targets.get(t).client(), warmup, seconds);
+          double[] r = measure(targets.get(t), warmup, seconds);
+          results[t][round] = r[0];
+          cpu[t][round] = r[1];
           System.err.printf(
               Locale.ROOT,
-              "round %d %s: %.3f GB/s%n",
+              "round %d %s: %.3f GB/s, %.2f CPU-s/GiB, %.1f context switches per 64 KiB%n",
               round + 1,
               targets.get(t).setting().name(),
-              results[t][round]);
+              r[0],
+              r[1],
+              r[2]);
         }
       }
-      report(targets, results, only == null);
+      report(targets, results, cpu, only == null);
     } finally {
       for (Target t : targets) {
         t.ttrpc().close();
@@ -121,24 +129,31 @@ public final class StreamsBench {
     }
   }
 
-  private static void report(List<Target> targets, double[][] results, boolean summary) {
+  private static void report(
+      List<Target> targets, double[][] results, double[][] cpu, boolean summary) {
     System.out.println();
-    System.out.println("| window / chunk (both ends) | echo GB/s, median (min–max) |");
-    System.out.println("|---|---:|");
+    System.out.println(
+        "| window / chunk (both ends) | echo GB/s, median (min–max) | CPU-s per GiB, median |");
+    System.out.println("|---|---:|---:|");
     double[] medians = new double[targets.size()];
+    double[] cpuMedians = new double[targets.size()];
     for (int t = 0; t < targets.size(); t++) {
       double[] r = results[t].clone();
       Arrays.sort(r);
       medians[t] = r[r.length / 2];
+      double[] c = cpu[t].clone();
+      Arrays.sort(c);
+      cpuMedians[t] = c[c.length / 2];
       Setting s = targets.get(t).setting();
       System.out.printf(
           Locale.ROOT,
-          "| %s / %s | %.3f (%.3f–%.3f) |%n",
+          "| %s / %s | %.3f (%.3f–%.3f) | %.2f |%n",
           size(s.window()),
           size(s.chunk()),
           medians[t],
           r[0],
-          r[r.length - 1]);
+          r[r.length - 1],
+          cpuMedians[t]);
     }
     System.out.println();
     for (int t = 0; t < targets.size(); t++) {
@@ -147,6 +162,11 @@ public final class StreamsBench {
           "BENCH bytestream_echo_%s_gbps %.3f GB/s%n",
           targets.get(t).setting().name(),
           medians[t]);
+      System.out.printf(
+          Locale.ROOT,
+          "BENCH bytestream_echo_%s_cpu_s_per_gib %.2f s%n",
+          targets.get(t).setting().name(),
+          cpuMedians[t]);
     }
     if (summary) {
       double wide = 0;
@@ -171,21 +191,79 @@ public final class StreamsBench {
     return new Target(setting, server, ttrpc, client);
   }
 
-  /** Echoes back to back: warm-up, then measured; returns GB/s over the measured window. */
-  private static double measure(TransferClient client, double warmup, double seconds)
-      throws IOException {
+  /**
+   * Echoes back to back: warm-up, then measured; returns GB/s over the measured window and the CPU
+   * seconds both processes spent per GiB echoed.
+   */
+  private static double[] measure(Target target, double warmup, double seconds) throws IOException {
+    TransferClient client = target.client();
     long perEcho = 128L << 20;
     long warmupEnd = System.nanoTime() + (long) (warmup * 1e9);
     while (System.nanoTime() < warmupEnd) {
       echo(client, perEcho);
     }
     long bytes = 0;
+    long switchesStart = contextSwitches(target.server());
+    long cpuStart = cpuNanos(target.server());
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     while (System.nanoTime() < end) {
       bytes += echo(client, perEcho);
     }
-    return seconds == 0 ? 0 : bytes / ((System.nanoTime() - start) / 1e9) / 1e9;
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (cpuNanos(target.server()) - cpuStart) / 1e9;
+    long switches = contextSwitches(target.server()) - switchesStart;
+    if (seconds == 0 || bytes == 0) {
+      return new double[] {0, 0, 0};
+    }
+    return new double[] {
+      bytes / elapsed / 1e9,
+      cpuSeconds / (bytes / (double) (1L << 30)),
+      switches / (bytes / 65536.0)
+    };
+  }
+
+  /**
+   * Context switches (voluntary and not) of the live threads of this process and the server so far,
+   * from {@code /proc} (Linux only; 0 elsewhere). Threads that ended meanwhile are not counted, so
+   * this is a lower bound; carriers and event loops live for the whole run.
+   */
+  private static long contextSwitches(Process server) {
+    return contextSwitches(ProcessHandle.current().pid()) + contextSwitches(server.pid());
+  }
+
+  private static long contextSwitches(long pid) {
+    long total = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          for (String line : Files.readAllLines(task.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches:")
+                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+              total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+        } catch (IOException e) {
+          // The thread ended while we looked.
+        }
+      }
+    } catch (IOException e) {
+      return 0;
+    }
+    return total;
+  }
+
+  /** CPU time (user + system) of this process and the server process so far. */
+  private static long cpuNanos(Process server) {
+    return cpuNanos(ProcessHandle.current()) + cpuNanos(server.toHandle());
+  }
+
+  private static long cpuNanos(ProcessHandle process) {
+    return process
+        .info()
+        .totalCpuDuration()
+        .map(java.time.Duration::toNanos)
+        .orElseThrow(() -> new IllegalStateException("no CPU time for process " + process.pid()));
   }
 
   private static long echo(TransferClient client, long size) throws IOException {

@@ -58,4 +58,14 @@ class FilterTest {
       assertTrue(e.getMessage().contains(bad), e.getMessage());
     }
   }
+
+  @Test
+  void patternsAreGoRegularExpressionsAsInContainerd() {
+    // Go's RE2 syntax: named groups are (?P<name>...), and \C or back-references do not exist.
+    assertTrue(matches("name~=^docker\\.io/(?P<repo>library)/"));
+    for (String goRefuses : List.of("name~=(a)\\1", "name~=a++")) {
+      StoreException e = assertThrows(StoreException.class, () -> matches(goRefuses));
+      assertEquals(StatusCode.INVALID_ARGUMENT, e.code(), goRefuses);
+    }
+  }
 }

@@ -15,7 +15,6 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +24,13 @@ import org.slf4j.LoggerFactory;
  * import, the client's side of an export.
  *
  * <p>Credit: {@link #start} grants one window at once, before any data. Afterwards credit is
- * granted as {@code Data} arrives, on the thread that reads the stream off the connection (an
- * {@link dev.transferd.streams.ArrivalWatcher}): whenever the outstanding credit (granted minus
- * arrived) drops below one window, one window more. So the sender has one to two windows to send,
- * and the grant does not wait for the reader to be scheduled. Memory stays bounded because arrivals
- * wait while more than one window of arrived data is still unread; then no credit is granted
- * either. A sender that overruns its credit is not stopped (containerd does not enforce it).
+ * granted as {@code Data} arrives, on the connection's I/O thread (an {@link
+ * dev.transferd.streams.ArrivalWatcher}), with no other thread scheduled first: whenever the
+ * outstanding credit (granted minus arrived) drops below one window, one window more, every grant
+ * exactly one window. So the sender has one to two windows to send. Memory stays bounded because no
+ * credit is granted while more than one window of arrived data is still unread; the reader grants
+ * the credit held back once it has caught up. The watcher never blocks. A sender that overruns its
+ * credit is not stopped (containerd does not enforce it); the stream's inbox bound then applies.
  *
  * <p>Endings: the sender's clean end of the stream reads as end of file, and the receiver then
  * closes its end (the server's Streaming call ends OK). An abort marker or an error status throws
@@ -45,7 +45,6 @@ public final class ByteStreamReceiver extends InputStream {
   private final AnyStream stream;
   private final int window;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition drained = lock.newCondition();
   private long granted; // guarded by lock
   private long arrived; // guarded by lock
   private long taken; // guarded by lock: bytes the reader has taken off the stream
@@ -66,12 +65,7 @@ public final class ByteStreamReceiver extends InputStream {
   public static ByteStreamReceiver start(AnyStream stream, ByteStreamSettings settings) {
     ByteStreamReceiver receiver = new ByteStreamReceiver(stream, settings);
     stream.watchArrivals(receiver::arrived);
-    receiver.lock.lock();
-    try {
-      receiver.grantIfLow();
-    } finally {
-      receiver.lock.unlock();
-    }
+    receiver.grantIfDue(0, 0);
     return receiver;
   }
 
@@ -80,9 +74,9 @@ public final class ByteStreamReceiver extends InputStream {
     return stream.id();
   }
 
-  // ---- the stream's reading thread ----
+  // ---- the connection's I/O thread ----
 
-  private void arrived(Any message) throws InterruptedException {
+  private void arrived(Any message) {
     if (!DataMessages.isData(message)) {
       return;
     }
@@ -92,26 +86,29 @@ public final class ByteStreamReceiver extends InputStream {
     } catch (InvalidProtocolBufferException e) {
       return; // the reader reports it
     }
-    lock.lockInterruptibly();
+    grantIfDue(size, 0);
+  }
+
+  /**
+   * Counts bytes that arrived or were taken, then grants one window if the outstanding credit is
+   * below one and at most one window is unread. The decision is made under the lock, the send
+   * outside it (grants are all alike, so their order does not matter), so neither the I/O thread
+   * nor the reader ever waits for the other's send.
+   */
+  private void grantIfDue(int newlyArrived, int newlyTaken) {
+    lock.lock();
     try {
-      while (!closed && arrived - taken >= window) {
-        drained.await(); // the reader is a window behind: stop reading, grant nothing
+      arrived += newlyArrived;
+      taken += newlyTaken;
+      if (closed || granted - arrived >= window || arrived - taken > window) {
+        return;
       }
-      arrived += size;
-      grantIfLow();
+      granted += window;
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Grants a window when outstanding credit is below one; the caller holds the lock. */
-  private void grantIfLow() {
-    if (closed || granted - arrived >= window) {
-      return;
-    }
     try {
       stream.send(DataMessages.windowUpdate(window));
-      granted += window;
     } catch (TtrpcException e) {
       // The stream has ended; the reader learns how from the stream, after the data queued.
       log.debug("could not grant credit on {}: {}", stream.id(), e.toString());
@@ -145,7 +142,8 @@ public final class ByteStreamReceiver extends InputStream {
 
   /**
    * Writes every remaining byte to {@code out}, chunk by chunk, straight from the received
-   * messages: {@code out} sees arrays it must not keep or change after {@code write} returns.
+   * messages: {@code out} sees arrays it must not keep or change after {@code write} returns. A
+   * {@link ByteStreamSender} gets the received payloads themselves, which it may keep.
    */
   @Override
   public long transferTo(OutputStream out) throws IOException {
@@ -154,7 +152,11 @@ public final class ByteStreamReceiver extends InputStream {
     while (fill()) {
       ByteString rest = position == 0 ? chunk : chunk.substring(position);
       position = chunk.size();
-      UnsafeByteOperations.unsafeWriteTo(rest, direct);
+      if (out instanceof ByteStreamSender sender) {
+        sender.write(rest); // received bytes never change: passed on without a copy
+      } else {
+        UnsafeByteOperations.unsafeWriteTo(rest, direct);
+      }
       total += rest.size();
     }
     return total;
@@ -243,13 +245,7 @@ public final class ByteStreamReceiver extends InputStream {
         throw failed(malformed);
       }
       position = 0;
-      lock.lock();
-      try {
-        taken += chunk.size();
-        drained.signal();
-      } finally {
-        lock.unlock();
-      }
+      grantIfDue(0, chunk.size()); // the credit held back while a window was unread
     } else if (StreamingProtocol.isAbort(message)) {
       Status status = StreamingProtocol.abortStatus(message);
       stream.cancel();
@@ -273,13 +269,7 @@ public final class ByteStreamReceiver extends InputStream {
     if (closed) {
       return;
     }
-    lock.lock();
-    try {
-      closed = true;
-      drained.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    closed = true;
     if (ended || failure != null) {
       stream.close();
     } else {

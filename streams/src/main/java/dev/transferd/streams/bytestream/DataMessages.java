@@ -25,10 +25,11 @@ final class DataMessages {
   private DataMessages() {}
 
   /**
-   * An {@code Any{Data}} whose payload is {@code buffer[offset, offset + length)}, which it aliases
-   * (the Data header is a separate small piece): send it before changing those bytes.
+   * An {@code Any{Data}} whose payload is {@code payload}, which it aliases (the Data header is a
+   * separate small piece): the bytes behind {@code payload} must not change until it has been sent.
    */
-  static Any data(byte[] buffer, int offset, int length) {
+  static Any data(ByteString payload) {
+    int length = payload.size();
     byte[] header = new byte[1 + CodedOutputStream.computeUInt32SizeNoTag(length)];
     header[0] = (byte) DATA_TAG;
     int p = 1;
@@ -38,10 +39,13 @@ final class DataMessages {
       v >>>= 7;
     }
     header[p] = (byte) v;
-    ByteString value =
-        UnsafeByteOperations.unsafeWrap(header)
-            .concat(UnsafeByteOperations.unsafeWrap(buffer, offset, length));
+    ByteString value = UnsafeByteOperations.unsafeWrap(header).concat(payload);
     return Any.newBuilder().setTypeUrl(DATA_TYPE).setValue(value).build();
+  }
+
+  /** {@link #data(ByteString)} of {@code buffer[offset, offset + length)}, aliased. */
+  static Any data(byte[] buffer, int offset, int length) {
+    return data(UnsafeByteOperations.unsafeWrap(buffer, offset, length));
   }
 
   static Any windowUpdate(int credit) {
