@@ -8,19 +8,16 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.concurrent.CountDownLatch;
 
 /**
- * Hashes and appends to an ingest's data file behind the caller, so the caller only copies: bytes
- * are copied into a direct buffer (64 KiB at first, doubling up to 4 MiB as the blob grows), and a
- * full buffer goes to a background virtual thread that hashes it, once the buffer before it is
- * hashed, and then writes it, once the buffer before it is written. Up to two buffers are in
- * flight, so the hash of one overlaps the write of the one before, and both overlap the caller
- * filling a third. For an import the caller is the thread reading the client's byte stream, which
+ * Hashes and appends to an ingest's data file on a second thread, so the caller only copies: bytes
+ * are copied into one of two direct buffers (64 KiB at first, doubling up to 4 MiB as the blob
+ * grows), and a full buffer is hashed and written by a background virtual thread while the caller
+ * fills the other. For an import that thread is the one reading the client's byte stream, and it
  * grants the client credit only as it takes the data: SHA-256 there (about 0.5 s per GiB) held up
- * the stream.
+ * the stream; here it overlaps with it.
  *
- * <p>Every byte goes into the digest exactly once, in file order: a full buffer on its background
+ * <p>Every byte goes into the digest exactly once, in file order: a full buffer on the background
  * thread (the part the caller has not hashed already), the rest on the caller's thread when it asks
  * for the digest ({@link #hashAccepted}) or drains.
  *
@@ -31,9 +28,8 @@ import java.util.concurrent.CountDownLatch;
  * unavailable, goes through the page cache; then a background {@code fdatasync} every {@link
  * #SYNC_EVERY} bytes keeps the commit's final fsync short.
  *
- * <p>Not thread-safe: one caller. A background failure is rethrown by the next call, and no buffer
- * after a failed one is written, so the file always holds a prefix of the bytes appended. {@link
- * #drain} waits until every accepted byte is hashed and in the file.
+ * <p>Not thread-safe: one caller. At most one buffer is in flight; a background failure is rethrown
+ * by the next call. {@link #drain} waits until every accepted byte is in the file.
  */
 final class PipelinedAppender implements AutoCloseable {
   /** The largest buffer; buffers start at {@link #FIRST_BUFFER} and double per hand-off. */
@@ -61,21 +57,14 @@ final class PipelinedAppender implements AutoCloseable {
 
   private ByteBuffer filling = alignedBuffer(FIRST_BUFFER);
 
-  /** The buffer handed off last, and the one before it; null when none (or one) is in flight. */
-  private Stage newest;
-
-  private Stage older;
-
-  /** A written buffer, reused when big enough; null at first. */
+  /** The buffer last handed off (in flight or written), reused when big enough; null at first. */
   private ByteBuffer spare;
 
   /** Where in the file the {@code filling} buffer's first byte goes. */
   private long position;
 
+  private Thread inFlight;
   private volatile IOException failure;
-
-  /** Set for good once a background write failed: no later buffer may be written. */
-  private volatile boolean writeFailed;
 
   /**
    * The first failure the caller saw. After it the file may hold a partial buffer, so every later
@@ -147,14 +136,10 @@ final class PipelinedAppender implements AutoCloseable {
   }
 
   /**
-   * Hands the full buffer to a background thread; first waits until the one handed off before the
-   * last is written (its buffer is filled next).
+   * Starts hashing and writing the full buffer in the background once the previous one is written.
    */
   private void handOff() throws IOException {
-    if (older != null) {
-      retire(older);
-      older = null;
-    }
+    awaitInFlight();
     ByteBuffer full = filling.flip();
     int hashFrom = hashedInFilling;
     hashedInFilling = 0;
@@ -162,7 +147,7 @@ final class PipelinedAppender implements AutoCloseable {
     // Small blobs never cost more than a few small buffers; large ones reach BUFFER quickly.
     int next = Math.min(BUFFER, full.capacity() * 2);
     filling = spare != null && spare.capacity() >= next ? spare.clear() : alignedBuffer(next);
-    spare = null;
+    spare = full;
     position += full.remaining();
     boolean useDirect = direct != null && at % ALIGN == 0;
     boolean sync = false;
@@ -173,85 +158,26 @@ final class PipelinedAppender implements AutoCloseable {
         sync = true;
       }
     }
-    Stage stage = new Stage(full, at, hashFrom, useDirect, sync, newest);
-    older = newest;
-    newest = stage;
-    stage.thread = Thread.ofVirtual().name("ingest-append").start(stage);
-  }
-
-  /** Waits until {@code stage} (and so every stage before it) is written; keeps its buffer. */
-  private void retire(Stage stage) throws IOException {
-    join(stage.thread);
-    spare = stage.data;
-    rethrow();
-  }
-
-  /**
-   * One full buffer on its way to the file: hashed once the buffer before it is hashed, written
-   * once that one is written, skipped if any write before it failed.
-   */
-  private final class Stage implements Runnable {
-    final ByteBuffer data;
-    final long at;
-    final int hashFrom;
-    final boolean useDirect;
-    final boolean startSync;
-    final CountDownLatch hashed = new CountDownLatch(1);
-    Thread thread;
-
-    /** The stage before, until this one has passed it (so no chain of buffers stays reachable). */
-    private Stage previous;
-
-    Stage(
-        ByteBuffer data,
-        long at,
-        int hashFrom,
-        boolean useDirect,
-        boolean startSync,
-        Stage previous) {
-      this.data = data;
-      this.at = at;
-      this.hashFrom = hashFrom;
-      this.useDirect = useDirect;
-      this.startSync = startSync;
-      this.previous = previous;
-    }
-
-    @Override
-    public void run() {
-      try {
-        try {
-          if (previous != null) {
-            awaitUninterruptibly(previous.hashed);
-          }
-          hash(data, hashFrom);
-        } finally {
-          hashed.countDown();
-        }
-        if (previous != null) {
-          joinUninterruptibly(previous.thread);
-        }
-        if (writeFailed) {
-          return; // a hole must not open in the file
-        }
-        if (useDirect) {
-          writeDirect(data, at);
-        } else {
-          writeBuffered(data, at);
-        }
-        if (startSync) {
-          startSync();
-        }
-      } catch (IOException | RuntimeException e) {
-        writeFailed = true;
-        failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
-      } finally {
-        if (previous != null) {
-          joinUninterruptibly(previous.thread); // whoever joins this one has joined them all
-          previous = null;
-        }
-      }
-    }
+    boolean startSync = sync;
+    inFlight =
+        Thread.ofVirtual()
+            .name("ingest-append")
+            .start(
+                () -> {
+                  try {
+                    hash(full, hashFrom);
+                    if (useDirect) {
+                      writeDirect(full, at);
+                    } else {
+                      writeBuffered(full, at);
+                    }
+                    if (startSync) {
+                      startSync();
+                    }
+                  } catch (IOException | RuntimeException e) {
+                    failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
+                  }
+                });
   }
 
   /** Feeds {@code data} from index {@code from} to its limit to the digest; keeps its position. */
@@ -268,10 +194,7 @@ final class PipelinedAppender implements AutoCloseable {
    */
   void hashAccepted() throws IOException {
     checkNotBroken();
-    if (newest != null) {
-      await(newest.hashed);
-    }
-    rethrow();
+    awaitInFlight();
     hash(filling.duplicate().flip(), hashedInFilling);
     hashedInFilling = filling.position();
   }
@@ -317,7 +240,6 @@ final class PipelinedAppender implements AutoCloseable {
    */
   void drain() throws IOException {
     hashAccepted();
-    awaitInFlight();
     if (filling.position() > 0) {
       ByteBuffer tail = filling.flip();
       long at = position;
@@ -347,12 +269,9 @@ final class PipelinedAppender implements AutoCloseable {
   }
 
   private void awaitInFlight() throws IOException {
-    if (newest != null) {
-      Stage last = newest;
-      newest = null;
-      older = null;
-      retire(last);
-    }
+    join(inFlight);
+    inFlight = null;
+    rethrow();
   }
 
   private void rethrow() throws IOException {
@@ -376,63 +295,29 @@ final class PipelinedAppender implements AutoCloseable {
     }
   }
 
-  /**
-   * Waits for {@code t} even when interrupted (the file must not be left with a write still landing
-   * behind the caller's back), then reports the interrupt.
-   */
   private static void join(Thread t) throws IOException {
-    if (joinUninterruptibly(t)) {
+    if (t == null) {
+      return;
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        // The file must not be left with a write still landing behind the caller's back.
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while appending to an ingest");
     }
   }
 
-  /** As {@link #join}, for a latch. */
-  private static void await(CountDownLatch latch) throws IOException {
-    if (awaitUninterruptibly(latch)) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while hashing an ingest");
-    }
-  }
-
-  /** Waits for {@code t} (if any); returns whether an interrupt came meanwhile. */
-  private static boolean joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (t != null) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    return interrupted;
-  }
-
-  private static boolean awaitUninterruptibly(CountDownLatch latch) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        latch.await();
-        return interrupted;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-  }
-
-  /**
-   * Waits for the buffers in flight (after a failure they may still be running), then closes the
-   * O_DIRECT channel; the caller closes its own.
-   */
+  /** Closes the O_DIRECT channel; the caller closes its own. Call after {@link #drain}. */
   @Override
   public void close() {
-    Stage last = newest;
-    newest = null;
-    older = null;
-    if (last != null && joinUninterruptibly(last.thread)) {
-      Thread.currentThread().interrupt();
-    }
     FileChannel d = direct;
     direct = null;
     closeQuietly(d);
