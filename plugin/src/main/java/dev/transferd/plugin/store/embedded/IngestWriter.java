@@ -5,7 +5,6 @@ import dev.transferd.plugin.store.ContentWriter;
 import dev.transferd.plugin.store.IngestStatus;
 import dev.transferd.plugin.store.StoreException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -15,9 +14,8 @@ import java.util.Map;
 
 /**
  * Writes one ingest: every byte goes through SHA-256 and then to the data file, so commit knows the
- * digest without reading the file again. Both happen on the {@link PipelinedAppender}'s thread
- * while the caller goes on writing. Opening a writer on an ingest that already has bytes (resume)
- * hashes those bytes once. Not thread-safe; the ref stays locked until {@link #close}.
+ * digest without reading the file again. Opening a writer on an ingest that already has bytes
+ * (resume) hashes those bytes once. Not thread-safe; the ref stays locked until {@link #close}.
  */
 final class IngestWriter extends ContentWriter {
   private static final int REHASH_CHUNK = 1 << 20;
@@ -47,7 +45,7 @@ final class IngestWriter extends ContentWriter {
     this.channel = channel;
     this.sha256 = sha256;
     this.offset = offset;
-    this.appender = PipelinedAppender.open(ingest.data(), channel, offset, sha256);
+    this.appender = PipelinedAppender.open(ingest.data(), channel, offset);
   }
 
   /** Opens the ingest's data file at its end, having hashed what is there. */
@@ -92,7 +90,8 @@ final class IngestWriter extends ContentWriter {
   public void write(byte[] b, int off, int len) throws IOException {
     ensureOpen();
     java.util.Objects.checkFromIndexSize(off, len, b.length);
-    appender.append(b, off, len); // hashed there
+    sha256.update(b, off, len);
+    appender.append(b, off, len);
     offset += len;
   }
 
@@ -118,24 +117,10 @@ final class IngestWriter extends ContentWriter {
     return offset;
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Waits for the buffer being hashed in the background, if any.
-   *
-   * @throws UncheckedIOException when an earlier write failed: the digest no longer describes the
-   *     file
-   */
   @Override
   public String digest() {
     if (finalDigest != null) {
       return finalDigest;
-    }
-    try {
-      appender.hashAccepted();
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "no digest for ingest ref \"" + ingest.ref() + "\": " + e.getMessage(), e);
     }
     return Sha256.format(copyOfDigest().digest());
   }

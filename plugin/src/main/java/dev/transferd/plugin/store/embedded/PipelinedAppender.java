@@ -7,19 +7,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 
 /**
- * Hashes and appends to an ingest's data file on a second thread, so the caller only copies: bytes
- * are copied into one of two direct buffers (64 KiB at first, doubling up to 4 MiB as the blob
- * grows), and a full buffer is hashed and written by a background virtual thread while the caller
- * fills the other. For an import that thread is the one reading the client's byte stream, and it
- * grants the client credit only as it takes the data: SHA-256 there (about 0.5 s per GiB) held up
- * the stream; here it overlaps with it.
- *
- * <p>Every byte goes into the digest exactly once, in file order: a full buffer on the background
- * thread (the part the caller has not hashed already), the rest on the caller's thread when it asks
- * for the digest ({@link #hashAccepted}) or drains.
+ * Appends to an ingest's data file on a second thread, so the caller's hashing and the write
+ * overlap: bytes are copied into one of two direct buffers (64 KiB at first, doubling up to 4 MiB
+ * as the blob grows), and a full buffer is written by a background virtual thread while the caller
+ * fills the other.
  *
  * <p>Full buffers go to the file with {@code O_DIRECT} when the file system allows it and the file
  * offset is block aligned: blob bytes are written once, to disk, without filling (and then
@@ -42,15 +35,6 @@ final class PipelinedAppender implements AutoCloseable {
   private static final int ALIGN = 4096;
 
   private final FileChannel channel;
-
-  /**
-   * Fed every appended byte, in order. Touched by the background thread only while a buffer is in
-   * flight, and by the caller only after joining it.
-   */
-  private final MessageDigest digest;
-
-  /** How many bytes at the start of {@code filling} the caller has hashed already. */
-  private int hashedInFilling;
 
   /** The same file opened with O_DIRECT, or null; set to null for good after any failure. */
   private volatile FileChannel direct;
@@ -78,30 +62,19 @@ final class PipelinedAppender implements AutoCloseable {
 
   private long unsynced;
 
-  private PipelinedAppender(
-      FileChannel channel, FileChannel direct, long position, MessageDigest digest) {
+  private PipelinedAppender(FileChannel channel, FileChannel direct, long position) {
     this.channel = channel;
     this.direct = direct;
     this.position = position;
-    this.digest = digest;
   }
 
-  /**
-   * An appender writing to {@code file} (open as {@code channel}) from {@code position} on and
-   * feeding every byte to {@code digest}, which the caller must leave alone except after {@link
-   * #hashAccepted} or {@link #drain} (until the next append).
-   */
-  static PipelinedAppender open(
-      Path file, FileChannel channel, long position, MessageDigest digest) {
-    return open(file, channel, position, digest, true);
+  /** An appender writing to {@code file} (open as {@code channel}) from {@code position} on. */
+  static PipelinedAppender open(Path file, FileChannel channel, long position) {
+    return open(file, channel, position, true);
   }
 
-  /**
-   * As {@link #open(Path, FileChannel, long, MessageDigest)}; {@code tryDirect} false keeps to the
-   * page cache.
-   */
-  static PipelinedAppender open(
-      Path file, FileChannel channel, long position, MessageDigest digest, boolean tryDirect) {
+  /** As {@link #open(Path, FileChannel, long)}; {@code tryDirect} false keeps to the page cache. */
+  static PipelinedAppender open(Path file, FileChannel channel, long position, boolean tryDirect) {
     FileChannel direct = null;
     if (tryDirect) {
       try {
@@ -110,7 +83,7 @@ final class PipelinedAppender implements AutoCloseable {
         // tmpfs and some others refuse O_DIRECT: the page cache path does the job.
       }
     }
-    return new PipelinedAppender(channel, direct, position, digest);
+    return new PipelinedAppender(channel, direct, position);
   }
 
   /** True while full buffers go to disk with O_DIRECT. */
@@ -135,14 +108,10 @@ final class PipelinedAppender implements AutoCloseable {
     }
   }
 
-  /**
-   * Starts hashing and writing the full buffer in the background once the previous one is written.
-   */
+  /** Starts writing the full buffer in the background once the previous one is written. */
   private void handOff() throws IOException {
     awaitInFlight();
     ByteBuffer full = filling.flip();
-    int hashFrom = hashedInFilling;
-    hashedInFilling = 0;
     long at = position;
     // Small blobs never cost more than a few small buffers; large ones reach BUFFER quickly.
     int next = Math.min(BUFFER, full.capacity() * 2);
@@ -165,7 +134,6 @@ final class PipelinedAppender implements AutoCloseable {
             .start(
                 () -> {
                   try {
-                    hash(full, hashFrom);
                     if (useDirect) {
                       writeDirect(full, at);
                     } else {
@@ -178,25 +146,6 @@ final class PipelinedAppender implements AutoCloseable {
                     failure = e instanceof IOException io ? io : new IOException(e.toString(), e);
                   }
                 });
-  }
-
-  /** Feeds {@code data} from index {@code from} to its limit to the digest; keeps its position. */
-  private void hash(ByteBuffer data, int from) {
-    if (from < data.limit()) {
-      digest.update(data.duplicate().position(from));
-    }
-  }
-
-  /**
-   * Brings the digest up to every byte accepted so far: waits for the buffer in flight, then hashes
-   * the rest of the filling buffer on the caller's thread. The caller may then read (a copy of) the
-   * digest until its next append.
-   */
-  void hashAccepted() throws IOException {
-    checkNotBroken();
-    awaitInFlight();
-    hash(filling.duplicate().flip(), hashedInFilling);
-    hashedInFilling = filling.position();
   }
 
   private void writeDirect(ByteBuffer data, long at) throws IOException {
@@ -234,12 +183,10 @@ final class PipelinedAppender implements AutoCloseable {
                 });
   }
 
-  /**
-   * Hashes and writes everything accepted so far and waits for background work to finish. The
-   * digest then covers every byte appended.
-   */
+  /** Writes everything accepted so far and waits for background work to finish. */
   void drain() throws IOException {
-    hashAccepted();
+    checkNotBroken();
+    awaitInFlight();
     if (filling.position() > 0) {
       ByteBuffer tail = filling.flip();
       long at = position;
@@ -251,20 +198,15 @@ final class PipelinedAppender implements AutoCloseable {
         throw e;
       }
       filling.clear();
-      hashedInFilling = 0;
     }
     join(syncing);
     syncing = null;
     rethrow();
   }
 
-  /**
-   * After the file was cut to {@code size} (everything drained first) and the digest reset to its
-   * first {@code size} bytes: append from there.
-   */
+  /** After the file was cut to {@code size} (everything drained first): append from there. */
   void restartAt(long size) {
     filling.clear();
-    hashedInFilling = 0;
     position = size;
   }
 

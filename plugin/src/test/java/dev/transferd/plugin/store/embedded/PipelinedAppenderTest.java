@@ -10,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/**
- * Both write paths (O_DIRECT where the file system has it, page cache always) keep every byte, and
- * the digest sees each of them once, in order.
- */
+/** Both write paths (O_DIRECT where the file system has it, page cache always) keep every byte. */
 class PipelinedAppenderTest {
   @TempDir Path dir;
 
@@ -34,10 +30,9 @@ class PipelinedAppenderTest {
     // O_DIRECT needs a block-aligned start; the page cache path gets an odd one.
     int prefix = tryDirect ? 8192 : 5000;
     Files.write(file, Arrays.copyOf(data, prefix));
-    MessageDigest sha256 = Sha256.newDigest();
     try (FileChannel ch =
             FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        PipelinedAppender appender = PipelinedAppender.open(file, ch, prefix, sha256, tryDirect)) {
+        PipelinedAppender appender = PipelinedAppender.open(file, ch, prefix, tryDirect)) {
       if (!tryDirect) {
         assertFalse(appender.isDirect());
       }
@@ -48,44 +43,6 @@ class PipelinedAppenderTest {
       appender.drain();
     }
     assertArrayEquals(data, Files.readAllBytes(file));
-    assertArrayEquals(sha256Of(data, prefix, data.length), sha256.digest());
-  }
-
-  @Test
-  void theDigestAskedForBetweenAppendsCoversEachByteOnce() throws IOException {
-    byte[] data = new byte[(5 << 20) + 123];
-    new Random(5).nextBytes(data);
-    Path file = dir.resolve("data");
-    Files.createFile(file);
-    MessageDigest sha256 = Sha256.newDigest();
-    try (FileChannel ch =
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        PipelinedAppender appender = PipelinedAppender.open(file, ch, 0, sha256)) {
-      int chunk = 300_001; // across buffer boundaries, and mid-buffer
-      for (int i = 0; i < data.length; i += Math.min(chunk, data.length - i)) {
-        int n = Math.min(chunk, data.length - i);
-        appender.append(data, i, n);
-        appender.hashAccepted();
-        assertArrayEquals(sha256Of(data, 0, i + n), clone(sha256).digest(), "after " + (i + n));
-      }
-      appender.drain();
-    }
-    assertArrayEquals(data, Files.readAllBytes(file));
-    assertArrayEquals(sha256Of(data, 0, data.length), sha256.digest());
-  }
-
-  private static byte[] sha256Of(byte[] data, int from, int to) {
-    MessageDigest d = Sha256.newDigest();
-    d.update(data, from, to - from);
-    return d.digest();
-  }
-
-  private static MessageDigest clone(MessageDigest d) {
-    try {
-      return (MessageDigest) d.clone();
-    } catch (CloneNotSupportedException e) {
-      throw new AssertionError(e);
-    }
   }
 
   @Test
@@ -93,8 +50,7 @@ class PipelinedAppenderTest {
     Path full = Path.of("/dev/full"); // every write: ENOSPC, as on a full disk
     byte[] data = new byte[200 << 10];
     try (FileChannel ch = FileChannel.open(full, StandardOpenOption.WRITE);
-        PipelinedAppender appender =
-            PipelinedAppender.open(full, ch, 0, Sha256.newDigest(), false)) {
+        PipelinedAppender appender = PipelinedAppender.open(full, ch, 0, false)) {
       IOException first =
           assertThrows(
               IOException.class,
