@@ -38,116 +38,273 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * {@code make bench-archives}: import and export of an uncompressed docker-save archive (default 1
  * GiB in 4 layers of incompressible data) through the Transfer service's byte streams into the
  * embedded store, side by side with {@code ctr images import --no-unpack} / {@code ctr images
- * export} on Debian's containerd 1.6 started here (needs root). Each side runs once to warm up,
- * then 3 times; the median counts. Prints {@code BENCH} lines ending with {@code import_gbps},
- * {@code import_vs_ctr} and {@code export_vs_ctr} (ctr's time ÷ ours).
+ * export} on Debian's containerd 1.6 started here (needs root).
  *
- * <p>Options: {@code --mib N} archive size, {@code --runs N}, {@code --window BYTES} and {@code
- * --chunk BYTES} for the byte streams of both client and server (default containerd's 64 KiB / 32
- * KiB), {@code --no-ctr} to measure ours only (no root needed), {@code --import-only}.
+ * <p>Ours runs at several byte-stream settings, interleaved round by round so that a noisy machine
+ * hurts them alike: containerd's 64 KiB window / 32 KiB chunks (the default, and what a Go client
+ * gets from a server left at its default) and wide settings configured on both ends (the server's
+ * {@code byte_stream_window} and {@code byte_stream_chunk}, the client's chunk and window). Each
+ * round imports on a fresh store, then exports what it imported; both are timed, and the process's
+ * CPU time during each is counted. ctr does the same in its own rounds. One round of each is a
+ * warm-up, then {@code --runs} rounds (default 3) count, by their medians. {@code import_gbps},
+ * {@code import_vs_ctr} and {@code export_vs_ctr}, printed last, are those of the fastest wide
+ * setting (say which); the {@code *_containerd_sizes} lines give containerd's sizes.
+ *
+ * <p>Options: {@code --mib N} archive size, {@code --runs N}, {@code --wide W/C,W/C} the wide
+ * settings as window/chunk bytes (default {@code 1048576/262144,4194304/1048576}; {@code none} for
+ * containerd's sizes only), {@code --no-ctr} to measure ours only (no root needed), {@code
+ * --import-only}.
  */
 public final class ArchivesBench {
   private static final String NAME = "example.com/bench:latest";
-  private static ByteStreamSettings streams = ByteStreamSettings.CONTAINERD;
+  private static final double GIB = 1L << 30;
 
-  /** CPU seconds of this process during each timed import (warm-up excluded by the median). */
-  private static final List<Double> importCpu = new ArrayList<>();
+  /** Medians of one setting's (or ctr's) rounds. */
+  private record Result(
+      String label,
+      double importSeconds,
+      double importCpuSeconds,
+      double exportSeconds,
+      double exportCpuSeconds) {}
+
+  /** The times of each round, for one setting. */
+  private static final class Rounds {
+    final List<Double> importSeconds = new ArrayList<>();
+    final List<Double> importCpu = new ArrayList<>();
+    final List<Double> exportSeconds = new ArrayList<>();
+    final List<Double> exportCpu = new ArrayList<>();
+
+    Result medians(String label) {
+      return new Result(
+          label,
+          median(importSeconds),
+          median(importCpu),
+          median(exportSeconds),
+          median(exportCpu));
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     long mib = 1024;
     int runs = 3;
-    int window = ByteStreamSettings.CONTAINERD.window();
-    int chunk = ByteStreamSettings.CONTAINERD.maxChunk();
+    List<ByteStreamSettings> wide =
+        List.of(
+            new ByteStreamSettings(1 << 20, 256 << 10), new ByteStreamSettings(4 << 20, 1 << 20));
     boolean withCtr = true;
     boolean exports = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--mib" -> mib = Long.parseLong(args[++i]);
         case "--runs" -> runs = Integer.parseInt(args[++i]);
-        case "--window" -> window = Integer.parseInt(args[++i]);
-        case "--chunk" -> chunk = Integer.parseInt(args[++i]);
+        case "--wide" -> wide = parseSettings(args[++i]);
         case "--no-ctr" -> withCtr = false;
         case "--import-only" -> exports = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    streams = new ByteStreamSettings(window, chunk);
+    List<ByteStreamSettings> settings = new ArrayList<>();
+    settings.add(ByteStreamSettings.CONTAINERD);
+    settings.addAll(wide);
     Path dir = Files.createTempDirectory("bench-archives");
     try {
       Path archive = dockerSave(dir, mib << 20, 4);
       long size = Files.size(archive);
       System.out.printf(
           Locale.ROOT,
-          "archive: %s, %d bytes; byte streams: window %d, chunk %d%n",
+          "archive: %s, %d bytes; byte streams (window/chunk): %s; %d rounds after a warm-up%n",
           archive,
           size,
-          window,
-          chunk);
-      importCpu.clear();
-      double ours = medianSeconds(runs, () -> oursImport(dir, archive, false));
-      System.out.printf(Locale.ROOT, "BENCH import_seconds %.3f s%n", ours);
-      importCpu.sort(null);
-      double cpu = importCpu.get(importCpu.size() / 2);
-      System.out.printf(
-          Locale.ROOT,
-          "BENCH import_cpu_seconds_per_gib %.3f s (client and server, one process)%n",
-          cpu / (size / (double) (1L << 30)));
-      double oursExport = Double.NaN;
-      if (exports) {
-        oursExport = medianSeconds(runs, () -> oursImport(dir, archive, true));
-        System.out.printf(Locale.ROOT, "BENCH export_seconds %.3f s%n", oursExport);
+          settings.stream().map(ArchivesBench::label).toList(),
+          runs);
+      List<Rounds> ours = new ArrayList<>();
+      settings.forEach(s -> ours.add(new Rounds()));
+      for (int round = 0; round <= runs; round++) {
+        for (int s = 0; s < settings.size(); s++) {
+          Rounds into = round == 0 ? new Rounds() : ours.get(s); // round 0 warms up
+          oursRound(dir, archive, settings.get(s), exports, into);
+          System.out.printf(
+              Locale.ROOT,
+              "  round %d, %-16s import %6.3f s%s%n",
+              round,
+              label(settings.get(s)),
+              last(into.importSeconds),
+              exports
+                  ? String.format(Locale.ROOT, ", export %6.3f s", last(into.exportSeconds))
+                  : "");
+        }
       }
+      List<Result> results = new ArrayList<>();
+      for (int s = 0; s < settings.size(); s++) {
+        results.add(ours.get(s).medians(label(settings.get(s))));
+      }
+      Result ctr = null;
       if (withCtr) {
-        double ctrImport;
-        double ctrExport = Double.NaN;
-        try (Containerd ctr = Containerd.start(dir.resolve("containerd"))) {
-          ctrImport = medianSeconds(runs, () -> ctrImport(ctr, archive));
-          if (exports) {
-            ctrExport =
-                medianSeconds(
-                    runs, () -> ctrExportAfterImport(ctr, archive, dir.resolve("ctr-out.tar")));
+        Rounds ctrRounds = new Rounds();
+        try (Containerd containerd = Containerd.start(dir.resolve("containerd"))) {
+          for (int round = 0; round <= runs; round++) {
+            Rounds into = round == 0 ? new Rounds() : ctrRounds;
+            ctrRound(containerd, archive, dir.resolve("ctr-out.tar"), exports, into);
+            System.out.printf(
+                Locale.ROOT,
+                "  round %d, ctr              import %6.3f s%s%n",
+                round,
+                last(into.importSeconds),
+                exports
+                    ? String.format(Locale.ROOT, ", export %6.3f s", last(into.exportSeconds))
+                    : "");
           }
         }
-        System.out.printf(Locale.ROOT, "BENCH ctr_import_seconds %.3f s%n", ctrImport);
-        if (exports) {
-          System.out.printf(Locale.ROOT, "BENCH ctr_export_seconds %.3f s%n", ctrExport);
-        }
-        System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
-        System.out.printf(Locale.ROOT, "BENCH import_vs_ctr %.2f x%n", ctrImport / ours);
-        if (exports) {
-          System.out.printf(Locale.ROOT, "BENCH export_vs_ctr %.2f x%n", ctrExport / oursExport);
-        }
-      } else {
-        System.out.printf(Locale.ROOT, "BENCH import_gbps %.3f GB/s%n", size / ours / 1e9);
+        ctr = ctrRounds.medians("ctr");
       }
+      report(size, results, ctr, exports);
     } finally {
       FileTrees.delete(dir);
     }
   }
 
-  @FunctionalInterface
-  interface Timed {
-    /** Runs once; returns the seconds the measured part took. */
-    double run() throws Exception;
-  }
-
-  private static double medianSeconds(int runs, Timed timed) throws Exception {
-    timed.run(); // warm-up
-    List<Double> times = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      times.add(timed.run());
+  /**
+   * Prints the medians: a table, then BENCH lines, {@code import_gbps}, {@code import_vs_ctr} and
+   * {@code export_vs_ctr} last, for the fastest wide setting.
+   */
+  private static void report(long size, List<Result> results, Result ctr, boolean exports) {
+    double gib = size / GIB;
+    System.out.println("medians:");
+    List<Result> rows = new ArrayList<>(results);
+    if (ctr != null) {
+      rows.add(ctr);
     }
-    times.sort(null);
-    return times.get(times.size() / 2);
+    for (Result r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-16s import %6.3f s = %.3f GB/s%s%s%n",
+          r.label(),
+          r.importSeconds(),
+          size / r.importSeconds() / 1e9,
+          cpu(r.importCpuSeconds() / gib),
+          exports
+              ? String.format(
+                  Locale.ROOT,
+                  "; export %6.3f s = %.3f GB/s%s",
+                  r.exportSeconds(),
+                  size / r.exportSeconds() / 1e9,
+                  cpu(r.exportCpuSeconds() / gib))
+              : "");
+    }
+    Result narrow = results.get(0);
+    Result best = narrow;
+    for (Result r : results.subList(1, results.size())) {
+      if (best == narrow || r.importSeconds() < best.importSeconds()) {
+        best = r;
+      }
+    }
+    String bestLabel =
+        best == narrow
+            ? "containerd's 64 KiB window / 32 KiB chunks"
+            : "wide byte streams, window/chunk " + best.label() + " on both ends";
+    bench("import_containerd_sizes_seconds", narrow.importSeconds(), "s", "");
+    bench("import_containerd_sizes_gbps", size / narrow.importSeconds() / 1e9, "GB/s", "");
+    bench(
+        "import_containerd_sizes_cpu_seconds_per_gib",
+        narrow.importCpuSeconds() / gib,
+        "s",
+        "(client and server, one process)");
+    if (exports) {
+      bench("export_containerd_sizes_seconds", narrow.exportSeconds(), "s", "");
+    }
+    if (ctr != null) {
+      bench("ctr_import_seconds", ctr.importSeconds(), "s", "");
+      if (exports) {
+        bench("ctr_export_seconds", ctr.exportSeconds(), "s", "");
+      }
+      bench(
+          "import_containerd_sizes_vs_ctr", ctr.importSeconds() / narrow.importSeconds(), "x", "");
+      if (exports) {
+        bench(
+            "export_containerd_sizes_vs_ctr",
+            ctr.exportSeconds() / narrow.exportSeconds(),
+            "x",
+            "");
+      }
+    }
+    String which = "(" + bestLabel + ")";
+    bench("import_seconds", best.importSeconds(), "s", which);
+    bench(
+        "import_cpu_seconds_per_gib",
+        best.importCpuSeconds() / gib,
+        "s",
+        "(client and server, one process; " + bestLabel + ")");
+    if (exports) {
+      bench("export_seconds", best.exportSeconds(), "s", which);
+    }
+    bench("import_gbps", size / best.importSeconds() / 1e9, "GB/s", which);
+    if (ctr != null) {
+      bench("import_vs_ctr", ctr.importSeconds() / best.importSeconds(), "x", which);
+      if (exports) {
+        bench("export_vs_ctr", ctr.exportSeconds() / best.exportSeconds(), "x", which);
+      }
+    }
   }
 
-  /** One import (or, with {@code export}, one export after an untimed import) on a fresh store. */
-  private static double oursImport(Path dir, Path archive, boolean export) throws Exception {
+  /** ", n CPU-s/GiB", or nothing where not measured (ctr runs in other processes). */
+  private static String cpu(double secondsPerGib) {
+    return Double.isNaN(secondsPerGib)
+        ? ""
+        : String.format(Locale.ROOT, ", %5.2f CPU-s/GiB", secondsPerGib);
+  }
+
+  private static void bench(String name, double value, String unit, String note) {
+    System.out.printf(
+        Locale.ROOT, "BENCH %s %.3f %s%s%n", name, value, unit, note.isEmpty() ? "" : " " + note);
+  }
+
+  private static List<ByteStreamSettings> parseSettings(String list) {
+    if (list.equals("none")) {
+      return List.of();
+    }
+    List<ByteStreamSettings> out = new ArrayList<>();
+    for (String one : list.split(",")) {
+      String[] parts = one.split("/");
+      if (parts.length != 2) {
+        throw new IllegalArgumentException("--wide wants WINDOW/CHUNK[,WINDOW/CHUNK], got " + one);
+      }
+      out.add(new ByteStreamSettings(Integer.parseInt(parts[0]), Integer.parseInt(parts[1])));
+    }
+    return out;
+  }
+
+  private static String label(ByteStreamSettings s) {
+    return size(s.window()) + "/" + size(s.maxChunk());
+  }
+
+  private static String size(int bytes) {
+    return bytes % (1 << 20) == 0 ? (bytes >> 20) + "MiB" : (bytes >> 10) + "KiB";
+  }
+
+  private static double median(List<Double> values) {
+    if (values.isEmpty()) {
+      return Double.NaN;
+    }
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static double last(List<Double> values) {
+    return values.isEmpty() ? Double.NaN : values.get(values.size() - 1);
+  }
+
+  /**
+   * One import on a fresh store (and, unless {@code importOnly}, the export of what it imported),
+   * with both ends' byte streams at {@code streams}.
+   */
+  private static void oursRound(
+      Path dir, Path archive, ByteStreamSettings streams, boolean export, Rounds into)
+      throws Exception {
     Path root = dir.resolve("store");
     try (EmbeddedStore store =
             EmbeddedStore.open(
                 root, EmbeddedStoreOptions.defaults().withGcInterval(Duration.ZERO));
-        StreamingFixture server = serve(store)) {
+        StreamingFixture server = serve(store, streams)) {
       TransferClient client =
           TransferClient.builder(server.client).namespace("default").byteStreams(streams).build();
       StoredImage destination =
@@ -158,17 +315,20 @@ public final class ArchivesBench {
       try (InputStream in = Files.newInputStream(archive)) {
         client.transfer(ImportArchive.from(in), destination);
       }
-      double imported = (System.nanoTime() - start) / 1e9;
+      into.importSeconds.add((System.nanoTime() - start) / 1e9);
+      into.importCpu.add((processCpuNanos() - cpuStart) / 1e9);
       if (!export) {
-        importCpu.add((processCpuNanos() - cpuStart) / 1e9);
-        return imported;
+        return;
       }
       Path out = dir.resolve("out.tar");
+      cpuStart = processCpuNanos();
       start = System.nanoTime();
       try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
         client.transfer(StoredImage.named(NAME), ExportArchive.to(o));
       }
-      return (System.nanoTime() - start) / 1e9;
+      into.exportSeconds.add((System.nanoTime() - start) / 1e9);
+      into.exportCpu.add((processCpuNanos() - cpuStart) / 1e9);
+      Files.delete(out);
     } finally {
       FileTrees.delete(root);
     }
@@ -178,7 +338,8 @@ public final class ArchivesBench {
     return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
   }
 
-  private static StreamingFixture serve(EmbeddedStore store) throws IOException {
+  private static StreamingFixture serve(EmbeddedStore store, ByteStreamSettings streams)
+      throws IOException {
     StreamManager manager = new StreamManager();
     return StreamingFixture.start(
         manager,
@@ -255,24 +416,22 @@ public final class ArchivesBench {
     tar.closeArchiveEntry();
   }
 
-  /** Seconds {@code ctr images import} takes for {@code archive}; the image is removed after. */
-  private static double ctrImport(Containerd containerd, Path archive) throws Exception {
+  /**
+   * One {@code ctr images import} of {@code archive} (and, with {@code export}, one {@code ctr
+   * images export} of the image), timed; the image is removed after. ctr's CPU time is that of
+   * another process (containerd), so it is not counted.
+   */
+  private static void ctrRound(
+      Containerd containerd, Path archive, Path out, boolean export, Rounds into) throws Exception {
     long start = System.nanoTime();
     containerd.ctr("images", "import", "--no-unpack", archive.toString());
-    double seconds = (System.nanoTime() - start) / 1e9;
+    into.importSeconds.add((System.nanoTime() - start) / 1e9);
+    if (export) {
+      start = System.nanoTime();
+      containerd.ctr("images", "export", out.toString(), NAME);
+      into.exportSeconds.add((System.nanoTime() - start) / 1e9);
+      Files.deleteIfExists(out);
+    }
     containerd.ctr("images", "rm", "--sync", NAME);
-    return seconds;
-  }
-
-  /** Seconds {@code ctr images export} takes for the image imported from {@code archive}. */
-  private static double ctrExportAfterImport(Containerd containerd, Path archive, Path out)
-      throws Exception {
-    containerd.ctr("images", "import", "--no-unpack", archive.toString());
-    long start = System.nanoTime();
-    containerd.ctr("images", "export", out.toString(), NAME);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    containerd.ctr("images", "rm", "--sync", NAME);
-    Files.deleteIfExists(out);
-    return seconds;
   }
 }
