@@ -1,11 +1,11 @@
 package dev.transferd.plugin.registry;
 
-import java.util.regex.Pattern;
+import dev.transferd.plugin.archive.ImageName;
 
 /**
  * A parsed image reference, {@code host[:port]/repository[:tag][@digest]}. A reference whose first
  * path component is not a host (no {@code .} or {@code :}, not {@code localhost}) is a Docker Hub
- * name: host {@code docker.io}, and {@code library/} in front of a one-component repository.
+ * name: host {@code docker.io}; a one-component Docker Hub repository gets {@code library/}.
  *
  * @param host the registry host as written in the reference ({@code docker.io}, {@code
  *     127.0.0.1:5000})
@@ -16,14 +16,10 @@ import java.util.regex.Pattern;
 public record ImageRef(String host, String repository, String tag, String digest) {
   public static final String DOCKER_HUB = "docker.io";
 
-  private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
-  private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
-  private static final Pattern HOST =
-      Pattern.compile(
-          "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\\.?)+(?::[0-9]+)?|\\[[0-9a-fA-F:.]+](?::[0-9]+)?");
-
   /**
-   * Parses {@code reference}.
+   * Parses {@code reference} with Docker's normalization, the same as archive names ({@link
+   * ImageName#parse}): {@code alpine} and {@code docker.io/alpine} are both {@code
+   * docker.io/library/alpine}. A digest must also be one registries serve (sha256, sha512).
    *
    * @throws IllegalArgumentException naming the reference and what is wrong with it
    */
@@ -31,12 +27,10 @@ public record ImageRef(String host, String repository, String tag, String digest
     if (reference == null || reference.isEmpty()) {
       throw new IllegalArgumentException("empty image reference");
     }
-    String rest = reference;
+    ImageName name = ImageName.parse(reference);
     String digest = null;
-    int at = rest.lastIndexOf('@');
-    if (at >= 0) {
-      digest = rest.substring(at + 1);
-      rest = rest.substring(0, at);
+    if (!name.digest().isEmpty()) {
+      digest = name.digest();
       try {
         Digest.parse(digest);
       } catch (IllegalArgumentException e) {
@@ -44,53 +38,8 @@ public record ImageRef(String host, String repository, String tag, String digest
             "invalid image reference " + reference + ": " + e.getMessage());
       }
     }
-    String tag = null;
-    int colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/')) {
-      tag = rest.substring(colon + 1);
-      rest = rest.substring(0, colon);
-      if (!TAG.matcher(tag).matches()) {
-        throw new IllegalArgumentException(
-            "invalid image reference " + reference + ": bad tag \"" + tag + "\"");
-      }
-    }
-    String host;
-    String repository;
-    int slash = rest.indexOf('/');
-    String first = slash < 0 ? rest : rest.substring(0, slash);
-    if (slash >= 0
-        && (first.contains(".")
-            || first.contains(":")
-            || first.equals("localhost")
-            || first.startsWith("["))) {
-      host = first;
-      repository = rest.substring(slash + 1);
-      if (!HOST.matcher(host).matches()) {
-        throw new IllegalArgumentException(
-            "invalid image reference " + reference + ": bad host \"" + host + "\"");
-      }
-    } else {
-      host = DOCKER_HUB;
-      repository = slash < 0 ? "library/" + rest : rest;
-    }
-    if (host.equals("index.docker.io")) {
-      host = DOCKER_HUB;
-    }
-    for (String component : repository.split("/", -1)) {
-      if (!COMPONENT.matcher(component).matches()) {
-        throw new IllegalArgumentException(
-            "invalid image reference "
-                + reference
-                + ": bad repository \""
-                + repository
-                + "\" (lower-case letters, digits and separators only)");
-      }
-    }
-    if (repository.length() > 255) {
-      throw new IllegalArgumentException(
-          "invalid image reference " + reference + ": repository longer than 255 characters");
-    }
-    return new ImageRef(host, repository, tag, digest);
+    return new ImageRef(
+        name.domain(), name.path(), name.tag().isEmpty() ? null : name.tag(), digest);
   }
 
   /** What the manifest endpoint is asked for: the digest if there is one, else the tag. */
