@@ -100,6 +100,9 @@ final class LegacyDockerSaveFormat {
       JsonNode layer =
           ArchiveJson.parse(
               ArchiveJson.readBlob(sink, json.digest(), json.path(), limits), json.path());
+      if (!layer.isObject()) {
+        throw new InvalidArchiveException(json.path(), "expected a JSON object");
+      }
       chain.add(layer);
       layerPaths.add(id + "/layer.tar");
       id = ArchiveJson.text(layer, "parent");

@@ -177,6 +177,19 @@ class HostileArchiveTest {
   }
 
   @Test
+  void legacyLayerJsonThatIsNotAnObjectIsRefusedNamingIt() {
+    // Found by ArchiveImporterFuzzTest: this was a ClassCastException.
+    byte[] archive =
+        new TarWriter()
+            .file("repositories", "{\"seed\":{\"latest\":\"0123\"}}")
+            .dir("0123")
+            .file("0123/json", "5")
+            .file("0123/layer.tar", TestImages.layerTar("seed", 0))
+            .finish();
+    assertEquals("0123/json: expected a JSON object", rejection(archive));
+  }
+
+  @Test
   void unknownLayoutIsRefused() {
     assertEquals(
         "archive: unrecognized image format: no oci-layout, manifest.json or repositories at the top level",
