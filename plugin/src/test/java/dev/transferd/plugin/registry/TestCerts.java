@@ -49,38 +49,7 @@ final class TestCerts {
 
   /** {@code <name>.crt}/{@code .key} for 127.0.0.1, signed by {@code ca.crt}/{@code ca.key}. */
   static void serverFor127(Path dir, String name) throws Exception {
-    openssl(
-        dir,
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        name + ".key",
-        "-out",
-        name + ".csr",
-        "-subj",
-        "/CN=127.0.0.1");
-    Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=IP:127.0.0.1\n");
-    openssl(
-        dir,
-        "x509",
-        "-req",
-        "-in",
-        name + ".csr",
-        "-CA",
-        "ca.crt",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        name + ".crt",
-        "-days",
-        "2",
-        "-extfile",
-        name + ".ext");
+    signedByCa(dir, name, "127.0.0.1", "subjectAltName=IP:127.0.0.1\n");
   }
 
   /**
@@ -88,6 +57,14 @@ final class TestCerts {
    * ca.crt}/{@code ca.key}, usable for TLS client authentication.
    */
   static void clientSignedByCa(Path dir, String name, String cn) throws Exception {
+    signedByCa(dir, name, cn, "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+  }
+
+  /**
+   * A P-256 key and a 2-day certificate for {@code cn} with {@code extensions}, signed by ca.crt.
+   */
+  private static void signedByCa(Path dir, String name, String cn, String extensions)
+      throws Exception {
     openssl(
         dir,
         "req",
@@ -102,8 +79,7 @@ final class TestCerts {
         name + ".csr",
         "-subj",
         "/CN=" + cn);
-    Files.writeString(
-        dir.resolve(name + ".ext"), "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+    Files.writeString(dir.resolve(name + ".ext"), extensions);
     openssl(
         dir,
         "x509",
