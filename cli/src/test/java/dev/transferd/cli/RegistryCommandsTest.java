@@ -154,4 +154,42 @@ class RegistryCommandsTest {
   private static String digestOf(RegistryFixtures.Pair regs) {
     return regs.image().root().digest();
   }
+
+  /** ctr's {@code --http-dump} and {@code --http-trace}: the daemon's HTTP on stderr. */
+  @Test
+  void pullDumpsAndPushTracesToStderrWithoutTheSecret() throws Exception {
+    try (RegistryFixtures.Pair regs =
+        RegistryFixtures.twoBasicAuthRegistriesWithImage(tmp, USER, PASSWORD)) {
+      String ref = regs.sourceRef();
+      String user = USER + ":" + PASSWORD;
+      CliFixture.Result pulled =
+          fixture.run("--progress", "none", "pull", "--plain-http", "--http-dump", "-u", user, ref);
+      assertEquals(0, pulled.code(), pulled.err());
+      assertTrue(pulled.err().contains("> GET http://" + regs.source().host() + "/v2/"));
+      assertTrue(pulled.err().contains("> Authorization: Basic <redacted>"), pulled.err());
+      assertFalse(pulled.err().contains("* "), "no trace lines without --http-trace");
+      assertFalse(pulled.err().contains(PASSWORD));
+
+      String target = regs.destination().host() + "/copied/app:v2";
+      CliFixture.Result pushed =
+          fixture.run(
+              "--progress",
+              "none",
+              "push",
+              "--plain-http",
+              "--http-trace",
+              "-u",
+              user,
+              target,
+              ref);
+      assertEquals(0, pushed.code(), pushed.err());
+      assertTrue(pushed.err().contains("* challenge from " + regs.destination().host()));
+      assertFalse(pushed.err().contains("> "), "no dump lines without --http-dump");
+      assertFalse(pushed.err().contains(PASSWORD));
+
+      CliFixture.Result quiet =
+          fixture.run("--progress", "none", "pull", "--plain-http", "-u", user, ref);
+      assertEquals("", quiet.err(), "nothing on stderr without the flags");
+    }
+  }
 }
