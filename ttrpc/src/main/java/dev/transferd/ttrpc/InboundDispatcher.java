@@ -47,7 +47,7 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
   @Override
   public final void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (discarded) {
-      ReferenceCountUtil.release(msg instanceof InboundFrame f ? f.payload() : msg);
+      release(msg);
       return;
     }
     backlog.addLast(msg);
@@ -70,7 +70,7 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
     while ((msg = backlog.pollFirst()) != null) {
       if (!dispatch(msg, force)) {
         if (discarded) {
-          ReferenceCountUtil.release(msg instanceof InboundFrame f ? f.payload() : msg);
+          release(msg);
           return;
         }
         backlog.addFirst(msg);
@@ -100,14 +100,14 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
     discarded = true;
     Object msg;
     while ((msg = backlog.pollFirst()) != null) {
-      if (msg instanceof InboundFrame f) {
-        f.payload().release();
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
+      release(msg);
     }
     if (graceTimer != null) {
       graceTimer.cancel(false);
     }
+  }
+
+  private static void release(Object msg) {
+    ReferenceCountUtil.release(msg instanceof InboundFrame f ? f.payload() : msg);
   }
 }

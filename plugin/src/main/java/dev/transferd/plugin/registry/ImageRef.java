@@ -14,7 +14,7 @@ import dev.transferd.plugin.archive.ImageName;
  * @param digest the digest, or null
  */
 public record ImageRef(String host, String repository, String tag, String digest) {
-  public static final String DOCKER_HUB = "docker.io";
+  public static final String DOCKER_HUB = ImageName.DOCKER_HUB;
 
   /**
    * Parses {@code reference} with Docker's normalization, the same as archive names ({@link
