@@ -220,30 +220,32 @@ public final class RegistryBench {
       }
       for (String tool : order) {
         Duration cpu0 = source.cpuTime();
-        Duration self0 = selfCpu();
+        Duration client0 = clientCpu();
         double s = timePull(tool, pulled, dir);
         pull.get(tool).add(s);
         note(
-            "round %d pull %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s; this JVM's CPU %.1f s)",
+            "round %d pull %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s; client CPU %.1f s)",
             round + 1,
             tool,
             s,
             mbps(s),
             cpuSeconds(source.cpuTime().minus(cpu0)),
-            cpuSeconds(selfCpu().minus(self0)));
+            cpuSeconds(clientCpu().minus(client0)));
       }
       for (String tool : order) {
         Path regDir = dir.resolve("push-registry-" + tool);
         try (TestRegistry target = TestRegistry.plain(regDir)) {
           open.add(target);
           String ref = target.host() + "/bench/pushed-" + tool + "-" + round + ":v1";
+          Duration client0 = clientCpu();
           double s = timePush(tool, pulled, ref, dir);
+          double clientCpu = cpuSeconds(clientCpu().minus(client0));
           double registryCpu = cpuSeconds(target.cpuTime());
           checkPushed(ref, dir);
           push.get(tool).add(s);
           note(
-              "round %d push %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s)",
-              round + 1, tool, s, mbps(s), registryCpu);
+              "round %d push %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s; client CPU %.1f s)",
+              round + 1, tool, s, mbps(s), registryCpu, clientCpu);
           open.remove(target);
         }
         delete(regDir);
@@ -409,8 +411,22 @@ public final class RegistryBench {
   }
 
   /** CPU time of this JVM (ours runs in it; the peers are other processes) so far. */
-  private static Duration selfCpu() {
-    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+  /**
+   * CPU time of the client side: this JVM (ours runs in it) plus the children it has waited for
+   * ({@code cutime + cstime} in {@code /proc/self/stat}: skopeo and ctr, whose processes end with
+   * their transfer). The containerd that serves ctr is a long-lived child and is not included.
+   */
+  private static Duration clientCpu() {
+    Duration self = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // After the command: state is field 3; cutime and cstime are fields 16 and 17.
+      long ticks = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
+      return self.plusMillis(ticks * 10); // USER_HZ is 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return self;
+    }
   }
 
   private static double cpuSeconds(Duration d) {

@@ -188,6 +188,13 @@ final class EmbeddedContentStore implements ContentStore {
           StatusCode.OUT_OF_RANGE,
           "offset " + offset + " is outside content " + digest + " of size " + info.size());
     }
+    if (info.size() - offset >= DirectBlobInputStream.MIN_SIZE) {
+      DirectBlobInputStream direct =
+          DirectBlobInputStream.open(layout.blob(digest), offset, info.size());
+      if (direct != null) {
+        return direct;
+      }
+    }
     FileChannel ch;
     try {
       ch = FileChannel.open(layout.blob(digest), StandardOpenOption.READ);

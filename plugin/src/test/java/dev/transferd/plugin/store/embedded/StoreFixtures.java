@@ -36,7 +36,12 @@ final class StoreFixtures {
   static ContentInfo put(
       Store store, String ns, String text, Map<String, String> labels, String lease)
       throws IOException {
-    byte[] data = text.getBytes(StandardCharsets.UTF_8);
+    return put(store, ns, text.getBytes(StandardCharsets.UTF_8), labels, lease);
+  }
+
+  static ContentInfo put(
+      Store store, String ns, byte[] data, Map<String, String> labels, String lease)
+      throws IOException {
     String digest = ContentStoreContract.sha256(data);
     try (ContentWriter w =
         store.content().writer(WriteRequest.of(ns, "put-" + digest).underLease(lease))) {
