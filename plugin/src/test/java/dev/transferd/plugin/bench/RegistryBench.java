@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -43,6 +45,13 @@ import java.util.stream.Stream;
  * are wall clock, with each peer's process start included (they are CLIs; ours is a daemon). The
  * {@code BENCH} lines are medians over the rounds and end with {@code pull_vs_best} and {@code
  * push_vs_best}: the best peer's time divided by ours (higher is better).
+ *
+ * <p><b>The registry's floor for a push.</b> Each round also pushes the image with {@code curl}
+ * alone: every blob at once, each a POST and a monolithic PUT of the file from the layout (in the
+ * page cache), then the manifest. curl only reads and sends, so this is the time the registry
+ * itself needs to receive 1 GiB; no client can push faster. It is reported as {@code
+ * push_floor_curl_s}, and {@code push_floor_vs_best} (the best peer's time ÷ the floor) is the
+ * largest {@code push_vs_best} any client could reach in that run.
  *
  * <p>Options: {@code --rounds N} (default 2), {@code --layers N} (8), {@code --layer-mib N} (128),
  * {@code --downloads N} and {@code --uploads N} (our service-wide limits; default 3 as the daemon),
@@ -139,11 +148,12 @@ public final class RegistryBench {
         pull.put(t, new ArrayList<>());
         push.put(t, new ArrayList<>());
       }
+      List<Double> floor = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        bench.round(round, pull, push);
+        bench.round(round, pull, push, floor);
       }
       if (tools.equals(ALL_TOOLS)) {
-        report(pull, push, cold);
+        report(pull, push, floor, cold);
       }
     } finally {
       closeAll(toClose, work);
@@ -206,7 +216,8 @@ public final class RegistryBench {
     }
   }
 
-  private void round(int round, Map<String, List<Double>> pull, Map<String, List<Double>> push)
+  private void round(
+      int round, Map<String, List<Double>> pull, Map<String, List<Double>> push, List<Double> floor)
       throws Exception {
     Path dir = work.resolve("round-" + round);
     Files.createDirectories(dir);
@@ -249,6 +260,9 @@ public final class RegistryBench {
           open.remove(target);
         }
         delete(regDir);
+      }
+      if (tools.equals(ALL_TOOLS)) {
+        floor.add(timeCurlPush(round, dir));
       }
       open.remove(pulled);
     }
@@ -299,6 +313,97 @@ public final class RegistryBench {
       default -> throw new IllegalArgumentException(tool);
     }
     return seconds(t0);
+  }
+
+  /** The registry's floor for this round's push (see the class comment), checked like the rest. */
+  private double timeCurlPush(int round, Path dir) throws Exception {
+    Path regDir = dir.resolve("push-registry-floor");
+    try (TestRegistry target = TestRegistry.plain(regDir)) {
+      open.add(target);
+      String repo = "bench/pushed-floor-" + round;
+      String base = "http://" + target.host() + "/v2/" + repo;
+      List<BenchImage.Blob> blobs = new ArrayList<>(image.layers());
+      blobs.add(image.config());
+      long t0 = System.nanoTime();
+      try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+        List<Future<String>> uploads = new ArrayList<>();
+        for (BenchImage.Blob b : blobs) {
+          uploads.add(threads.submit(() -> curlUpload(base, b, dir)));
+        }
+        for (Future<String> f : uploads) {
+          f.get();
+        }
+      }
+      run(
+          dir.resolve("curl-manifest.log"),
+          "curl",
+          "-sS",
+          "-f",
+          "-X",
+          "PUT",
+          "-H",
+          "Content-Type: " + image.manifest().mediaType(),
+          "--data-binary",
+          "@" + blobFile(image.manifest()),
+          base + "/manifests/v1");
+      double s = seconds(t0);
+      double registryCpu = cpuSeconds(target.cpuTime());
+      checkPushed(target.host() + "/" + repo + ":v1", dir);
+      note(
+          "round %d push %-6s %6.2f s  (%.0f MB/s; registry CPU %.1f s; curl, the registry's floor)",
+          round + 1, "floor", s, mbps(s), registryCpu);
+      open.remove(target);
+      return s;
+    } finally {
+      delete(regDir);
+    }
+  }
+
+  /** POST for an upload, then the whole blob in one PUT; returns the blob's digest. */
+  private String curlUpload(String base, BenchImage.Blob blob, Path dir) throws Exception {
+    String name = blob.digest().substring(7, 19);
+    String headers =
+        run(
+            dir.resolve("curl-post-" + name + ".log"),
+            "curl",
+            "-sS",
+            "-f",
+            "-X",
+            "POST",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            base + "/blobs/uploads/");
+    String location = null;
+    for (String line : headers.split("\r?\n")) {
+      if (line.regionMatches(true, 0, "Location:", 0, 9)) {
+        location = line.substring(9).trim();
+      }
+    }
+    if (location == null) {
+      throw new IllegalStateException("no Location in the upload POST's answer:\n" + headers);
+    }
+    if (location.startsWith("/")) {
+      location = base.substring(0, base.indexOf("/v2/")) + location;
+    }
+    run(
+        dir.resolve("curl-put-" + name + ".log"),
+        "curl",
+        "-sS",
+        "-f",
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/octet-stream",
+        "-T",
+        blobFile(blob).toString(),
+        location + (location.contains("?") ? "&" : "?") + "digest=" + blob.digest());
+    return blob.digest();
+  }
+
+  private Path blobFile(BenchImage.Blob blob) {
+    return image.dir().resolve("blobs/sha256").resolve(blob.digest().substring(7));
   }
 
   /** Every layer arrived, and the image points at the manifest that was built. */
@@ -370,7 +475,10 @@ public final class RegistryBench {
   }
 
   private static void report(
-      Map<String, List<Double>> pull, Map<String, List<Double>> push, double[] cold) {
+      Map<String, List<Double>> pull,
+      Map<String, List<Double>> push,
+      List<Double> floor,
+      double[] cold) {
     System.out.println();
     System.out.println("| | ours (s) | skopeo (s) | ctr (s) |");
     System.out.println("|---|---:|---:|---:|");
@@ -383,6 +491,11 @@ public final class RegistryBench {
     for (String t : ALL_TOOLS) {
       System.out.printf(Locale.ROOT, "BENCH push_%s_s %.2f s%n", t, median(push.get(t)));
     }
+    System.out.printf(Locale.ROOT, "BENCH push_floor_curl_s %.2f s%n", median(floor));
+    System.out.printf(
+        Locale.ROOT,
+        "BENCH push_floor_vs_best %.2f x%n",
+        Math.min(median(push.get("skopeo")), median(push.get("ctr"))) / median(floor));
     System.out.printf(Locale.ROOT, "BENCH pull_ours_cold_s %.2f s%n", cold[0]);
     System.out.printf(Locale.ROOT, "BENCH push_ours_cold_s %.2f s%n", cold[1]);
     System.out.printf(Locale.ROOT, "BENCH pull_vs_best %.2f x%n", vsBest(pull));
@@ -410,7 +523,6 @@ public final class RegistryBench {
     return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 
-  /** CPU time of this JVM (ours runs in it; the peers are other processes) so far. */
   /**
    * CPU time of the client side: this JVM (ours runs in it) plus the children it has waited for
    * ({@code cutime + cstime} in {@code /proc/self/stat}: skopeo and ctr, whose processes end with
