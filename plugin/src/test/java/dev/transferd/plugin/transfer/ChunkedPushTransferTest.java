@@ -108,11 +108,12 @@ class ChunkedPushTransferTest {
           sameUpload.get(1).contentRange(),
           "the upload went on from the chunk that was cut off, not from byte 0");
       assertEquals(202, sameUpload.get(1).status());
-      long sessions =
-          seen.stream()
-              .filter(s -> s.method().equals("POST") && s.path().endsWith("/blobs/uploads/"))
-              .count();
-      assertEquals(regs.blobCount(), sessions, "no upload started over");
+      // The blob was finished in the session that was cut off, not in a new one. (Counting POSTs
+      // would also catch a retry elsewhere that rightly starts over: a connection lost after the
+      // front had forwarded a chunk leaves the registry ahead of the session's state token.)
+      assertTrue(
+          sameUpload.stream().anyMatch(s -> s.method().equals("PUT") && s.status() == 201),
+          "the upload that was cut off was completed in its own session: " + sameUpload);
     }
   }
 }

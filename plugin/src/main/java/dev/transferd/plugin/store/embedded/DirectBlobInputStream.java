@@ -28,13 +28,20 @@ final class DirectBlobInputStream extends InputStream {
   static final long MIN_SIZE = 1 << 20;
 
   private static final int ALIGN = 4096;
+
+  /**
+   * The first buffer's size; each fill doubles it up to {@link #BUFFER}. A push of 64 KiB chunks
+   * opens a stream per chunk and reads only that much of it.
+   */
+  private static final int FIRST_BUFFER = 64 << 10;
+
   private static final int BUFFER = 1 << 20;
 
   private final Path file;
   private final long end;
   private FileChannel direct;
   private FileChannel buffered;
-  private final ByteBuffer buffer;
+  private ByteBuffer buffer;
 
   /** Where in the file the next fill starts (block aligned while direct). */
   private long filePosition;
@@ -48,11 +55,15 @@ final class DirectBlobInputStream extends InputStream {
     this.file = file;
     this.direct = direct;
     this.end = end;
-    this.buffer = ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN);
+    this.buffer = alignedBuffer(FIRST_BUFFER);
     long aligned = offset - offset % ALIGN;
     this.filePosition = aligned;
     buffer.limit(0);
     this.skipInFirstFill = (int) (offset - aligned);
+  }
+
+  private static ByteBuffer alignedBuffer(int size) {
+    return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN).limit(size).slice();
   }
 
   /**
@@ -101,8 +112,11 @@ final class DirectBlobInputStream extends InputStream {
     if (filePosition >= end) {
       return false;
     }
+    if (filePosition > 0 && buffer.capacity() < BUFFER && buffer.limit() == buffer.capacity()) {
+      buffer = alignedBuffer(Math.min(BUFFER, buffer.capacity() * 2)); // the last one was full
+    }
     buffer.clear();
-    int want = (int) Math.min(BUFFER, roundUp(end - filePosition));
+    int want = (int) Math.min(buffer.capacity(), roundUp(end - filePosition));
     buffer.limit(want);
     if (direct != null) {
       try {
