@@ -334,15 +334,9 @@ public final class RegistryBench {
           f.get();
         }
       }
-      run(
+      curlPut(
           dir.resolve("curl-manifest.log"),
-          "curl",
-          "-sS",
-          "-f",
-          "-X",
-          "PUT",
-          "-H",
-          "Content-Type: " + image.manifest().mediaType(),
+          image.manifest().mediaType(),
           "--data-binary",
           "@" + blobFile(image.manifest()),
           base + "/manifests/v1");
@@ -387,19 +381,30 @@ public final class RegistryBench {
     if (location.startsWith("/")) {
       location = base.substring(0, base.indexOf("/v2/")) + location;
     }
-    run(
+    curlPut(
         dir.resolve("curl-put-" + name + ".log"),
+        "application/octet-stream",
+        "-T",
+        blobFile(blob).toString(),
+        location + (location.contains("?") ? "&" : "?") + "digest=" + blob.digest());
+    return blob.digest();
+  }
+
+  /** {@code curl -X PUT} of a body given by {@code body} (curl's options for it) to {@code url}. */
+  private static void curlPut(
+      Path log, String contentType, String bodyOption, String body, String url) throws Exception {
+    run(
+        log,
         "curl",
         "-sS",
         "-f",
         "-X",
         "PUT",
         "-H",
-        "Content-Type: application/octet-stream",
-        "-T",
-        blobFile(blob).toString(),
-        location + (location.contains("?") ? "&" : "?") + "digest=" + blob.digest());
-    return blob.digest();
+        "Content-Type: " + contentType,
+        bodyOption,
+        body,
+        url);
   }
 
   private Path blobFile(BenchImage.Blob blob) {

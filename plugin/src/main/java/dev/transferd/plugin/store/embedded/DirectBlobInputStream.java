@@ -123,7 +123,7 @@ final class DirectBlobInputStream extends InputStream {
         readDirect();
       } catch (IOException e) {
         // EINVAL from an odd device: go on through the page cache from where we are.
-        closeQuietly(direct);
+        PipelinedAppender.closeQuietly(direct);
         direct = null;
         buffer.clear().limit(want);
       }
@@ -177,20 +177,9 @@ final class DirectBlobInputStream extends InputStream {
       return;
     }
     closed = true;
-    closeQuietly(direct);
+    PipelinedAppender.closeQuietly(direct);
     if (buffered != null) {
       buffered.close();
-    }
-  }
-
-  private static void closeQuietly(FileChannel c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // A read-only channel has nothing to lose on close.
     }
   }
 }

@@ -265,14 +265,18 @@ final class PipelinedAppender implements AutoCloseable {
     closeQuietly(d);
   }
 
-  private static void closeQuietly(FileChannel c) {
+  /**
+   * Closes a channel nothing is pending on (every write through it has returned, or it was only
+   * read): a failure to close it loses nothing. Null is allowed.
+   */
+  static void closeQuietly(FileChannel c) {
     if (c == null) {
       return;
     }
     try {
       c.close();
     } catch (IOException ignored) {
-      // Nothing was pending on it: every write through it has returned.
+      // See above: nothing to lose.
     }
   }
 }
