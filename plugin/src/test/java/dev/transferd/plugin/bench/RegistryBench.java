@@ -41,10 +41,12 @@ import java.util.stream.Stream;
  *       registry), {@code skopeo copy oci:<dir> docker://…}, {@code ctr images push --plain-http}.
  * </ul>
  *
- * Each result is checked (image stored with every layer; pushed manifest digest as built). Times
- * are wall clock, with each peer's process start included (they are CLIs; ours is a daemon). The
- * {@code BENCH} lines are medians over the rounds and end with {@code pull_vs_best} and {@code
- * push_vs_best}: the best peer's time divided by ours (higher is better).
+ * Before each transfer the bench runs {@code sync} (untimed), so no tool pays for the writeback of
+ * what the one before it left dirty. Each result is checked (image stored with every layer; pushed
+ * manifest digest as built). Times are wall clock, with each peer's process start included (they
+ * are CLIs; ours is a daemon). The {@code BENCH} lines are medians over the rounds and end with
+ * {@code pull_vs_best} and {@code push_vs_best}: the best peer's time divided by ours (higher is
+ * better).
  *
  * <p><b>The registry's floor for a push.</b> Each round also pushes the image with {@code curl}
  * alone: every blob at once, each a POST and a monolithic PUT of the file from the layout (in the
@@ -230,6 +232,7 @@ public final class RegistryBench {
         pulled.containerd = BenchContainerd.start(dir.resolve("containerd"));
       }
       for (String tool : order) {
+        settle(dir);
         Duration cpu0 = source.cpuTime();
         Duration client0 = clientCpu();
         double s = timePull(tool, pulled, dir);
@@ -248,6 +251,7 @@ public final class RegistryBench {
         try (TestRegistry target = TestRegistry.plain(regDir)) {
           open.add(target);
           String ref = target.host() + "/bench/pushed-" + tool + "-" + round + ":v1";
+          settle(dir);
           Duration client0 = clientCpu();
           double s = timePush(tool, pulled, ref, dir);
           double clientCpu = cpuSeconds(clientCpu().minus(client0));
@@ -315,6 +319,15 @@ public final class RegistryBench {
     return seconds(t0);
   }
 
+  /**
+   * Untimed, before each transfer: {@code sync}, so that no transfer pays for the writeback of the
+   * gigabyte the previous tool left dirty in the page cache (skopeo and containerd write through
+   * it; ours writes large blobs with O_DIRECT, which would otherwise queue behind that writeback).
+   */
+  private static void settle(Path dir) throws Exception {
+    run(dir.resolve("sync.log"), "sync");
+  }
+
   /** The registry's floor for this round's push (see the class comment), checked like the rest. */
   private double timeCurlPush(int round, Path dir) throws Exception {
     Path regDir = dir.resolve("push-registry-floor");
@@ -324,6 +337,7 @@ public final class RegistryBench {
       String base = "http://" + target.host() + "/v2/" + repo;
       List<BenchImage.Blob> blobs = new ArrayList<>(image.layers());
       blobs.add(image.config());
+      settle(dir);
       long t0 = System.nanoTime();
       try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
         List<Future<String>> uploads = new ArrayList<>();
