@@ -136,7 +136,8 @@ class StoreServicesTest {
 
   @Test
   void contentIsWrittenReadListedAndDeletedOverTheSocket() {
-    byte[] data = new byte[300_000];
+    // Over 1 MiB, so reads go through the store's O_DIRECT path, with unaligned offsets.
+    byte[] data = new byte[3_000_001];
     new Random(1).nextBytes(data);
     String digest = ContentStoreContract.sha256(data);
     WriteContentResponse committed = writeBlob("layer-" + digest, data, NS);
@@ -173,6 +174,23 @@ class StoreServicesTest {
       assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 1010), r.getData().toByteArray());
       assertNull(s.receive());
     }
+
+    ByteArrayOutputStream tail = new ByteArrayOutputStream();
+    try (ClientStream<ReadContentRequest, ReadContentResponse> s =
+        client.openStream(
+            ContentService.READ,
+            ReadContentRequest.newBuilder().setDigest(digest).setOffset(1_048_577).build(),
+            NS)) {
+      ReadContentResponse r;
+      while ((r = s.receive()) != null) {
+        assertEquals(1_048_577 + tail.size(), r.getOffset());
+        r.getData().writeTo(tail);
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(data, 1_048_577, data.length), tail.toByteArray());
 
     client.call(
         ContentService.UPDATE,
