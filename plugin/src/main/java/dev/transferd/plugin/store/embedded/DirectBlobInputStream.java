@@ -1,6 +1,5 @@
 package dev.transferd.plugin.store.embedded;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -26,8 +25,6 @@ import java.nio.file.StandardOpenOption;
 final class DirectBlobInputStream extends InputStream {
   /** Blobs smaller than this are read through the page cache: one buffer would hold them. */
   static final long MIN_SIZE = 1 << 20;
-
-  private static final int ALIGN = 4096;
 
   /**
    * The first buffer's size; each fill doubles it up to {@link #BUFFER}. A push of 64 KiB chunks
@@ -55,15 +52,10 @@ final class DirectBlobInputStream extends InputStream {
     this.file = file;
     this.direct = direct;
     this.end = end;
-    this.buffer = alignedBuffer(FIRST_BUFFER);
-    long aligned = offset - offset % ALIGN;
+    this.buffer = DirectIo.alignedBuffer(FIRST_BUFFER).limit(0); // nothing read yet
+    long aligned = offset - offset % DirectIo.ALIGN;
     this.filePosition = aligned;
-    buffer.limit(0);
     this.skipInFirstFill = (int) (offset - aligned);
-  }
-
-  private static ByteBuffer alignedBuffer(int size) {
-    return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN).limit(size).slice();
   }
 
   /**
@@ -71,13 +63,8 @@ final class DirectBlobInputStream extends InputStream {
    * cannot be used (then read the file through the page cache).
    */
   static DirectBlobInputStream open(Path file, long offset, long size) {
-    FileChannel ch;
-    try {
-      ch = FileChannel.open(file, StandardOpenOption.READ, ExtendedOpenOption.DIRECT);
-    } catch (IOException | UnsupportedOperationException e) {
-      return null;
-    }
-    return new DirectBlobInputStream(file, ch, offset, size);
+    FileChannel ch = DirectIo.open(file, StandardOpenOption.READ);
+    return ch == null ? null : new DirectBlobInputStream(file, ch, offset, size);
   }
 
   @Override
@@ -112,8 +99,9 @@ final class DirectBlobInputStream extends InputStream {
     if (filePosition >= end) {
       return false;
     }
-    if (filePosition > 0 && buffer.capacity() < BUFFER && buffer.limit() == buffer.capacity()) {
-      buffer = alignedBuffer(Math.min(BUFFER, buffer.capacity() * 2)); // the last one was full
+    if (buffer.capacity() < BUFFER && buffer.limit() == buffer.capacity()) {
+      // The last fill was full, so the blob goes on: read more at a time.
+      buffer = DirectIo.alignedBuffer(Math.min(BUFFER, buffer.capacity() * 2));
     }
     buffer.clear();
     int want = (int) Math.min(buffer.capacity(), roundUp(end - filePosition));
@@ -123,7 +111,7 @@ final class DirectBlobInputStream extends InputStream {
         readDirect();
       } catch (IOException e) {
         // EINVAL from an odd device: go on through the page cache from where we are.
-        PipelinedAppender.closeQuietly(direct);
+        DirectIo.closeQuietly(direct);
         direct = null;
         buffer.clear().limit(want);
       }
@@ -161,14 +149,14 @@ final class DirectBlobInputStream extends InputStream {
   private void readDirect() throws IOException {
     while (buffer.hasRemaining()) {
       int n = direct.read(buffer, filePosition + buffer.position());
-      if (n < 0 || buffer.position() % ALIGN != 0) {
+      if (n < 0 || buffer.position() % DirectIo.ALIGN != 0) {
         return; // end of file (a short, unaligned read only happens there)
       }
     }
   }
 
   private static long roundUp(long n) {
-    return (n + ALIGN - 1) / ALIGN * ALIGN;
+    return (n + DirectIo.ALIGN - 1) / DirectIo.ALIGN * DirectIo.ALIGN;
   }
 
   @Override
@@ -177,7 +165,7 @@ final class DirectBlobInputStream extends InputStream {
       return;
     }
     closed = true;
-    PipelinedAppender.closeQuietly(direct);
+    DirectIo.closeQuietly(direct);
     if (buffered != null) {
       buffered.close();
     }

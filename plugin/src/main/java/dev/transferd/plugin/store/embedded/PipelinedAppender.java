@@ -1,6 +1,5 @@
 package dev.transferd.plugin.store.embedded;
 
-import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -31,15 +30,12 @@ final class PipelinedAppender implements AutoCloseable {
   static final int FIRST_BUFFER = 64 << 10;
   static final long SYNC_EVERY = 64L << 20;
 
-  /** Alignment for O_DIRECT: buffer address, file offset and length (4 KiB covers every disk). */
-  private static final int ALIGN = 4096;
-
   private final FileChannel channel;
 
   /** The same file opened with O_DIRECT, or null; set to null for good after any failure. */
   private volatile FileChannel direct;
 
-  private ByteBuffer filling = alignedBuffer(FIRST_BUFFER);
+  private ByteBuffer filling = DirectIo.alignedBuffer(FIRST_BUFFER);
 
   /** The buffer last handed off (in flight or written), reused when big enough; null at first. */
   private ByteBuffer spare;
@@ -75,24 +71,13 @@ final class PipelinedAppender implements AutoCloseable {
 
   /** As {@link #open(Path, FileChannel, long)}; {@code tryDirect} false keeps to the page cache. */
   static PipelinedAppender open(Path file, FileChannel channel, long position, boolean tryDirect) {
-    FileChannel direct = null;
-    if (tryDirect) {
-      try {
-        direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-      } catch (IOException | UnsupportedOperationException e) {
-        // tmpfs and some others refuse O_DIRECT: the page cache path does the job.
-      }
-    }
+    FileChannel direct = tryDirect ? DirectIo.open(file, StandardOpenOption.WRITE) : null;
     return new PipelinedAppender(channel, direct, position);
   }
 
   /** True while full buffers go to disk with O_DIRECT. */
   boolean isDirect() {
     return direct != null;
-  }
-
-  private static ByteBuffer alignedBuffer(int size) {
-    return ByteBuffer.allocateDirect(size + ALIGN).alignedSlice(ALIGN).limit(size);
   }
 
   void append(byte[] b, int off, int len) throws IOException {
@@ -115,10 +100,11 @@ final class PipelinedAppender implements AutoCloseable {
     long at = position;
     // Small blobs never cost more than a few small buffers; large ones reach BUFFER quickly.
     int next = Math.min(BUFFER, full.capacity() * 2);
-    filling = spare != null && spare.capacity() >= next ? spare.clear() : alignedBuffer(next);
+    filling =
+        spare != null && spare.capacity() >= next ? spare.clear() : DirectIo.alignedBuffer(next);
     spare = full;
     position += full.remaining();
-    boolean useDirect = direct != null && at % ALIGN == 0;
+    boolean useDirect = direct != null && at % DirectIo.ALIGN == 0;
     boolean sync = false;
     if (!useDirect) {
       unsynced += full.remaining();
@@ -158,7 +144,7 @@ final class PipelinedAppender implements AutoCloseable {
       // EINVAL on an odd device or a short write leaving us unaligned: finish through the page
       // cache and stay there.
       direct = null;
-      closeQuietly(d);
+      DirectIo.closeQuietly(d);
       writeBuffered(data, at);
     }
   }
@@ -262,21 +248,6 @@ final class PipelinedAppender implements AutoCloseable {
   public void close() {
     FileChannel d = direct;
     direct = null;
-    closeQuietly(d);
-  }
-
-  /**
-   * Closes a channel nothing is pending on (every write through it has returned, or it was only
-   * read): a failure to close it loses nothing. Null is allowed.
-   */
-  static void closeQuietly(FileChannel c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (IOException ignored) {
-      // See above: nothing to lose.
-    }
+    DirectIo.closeQuietly(d);
   }
 }
