@@ -38,6 +38,25 @@ final class DaemonProcess implements AutoCloseable {
   }
 
   /**
+   * Writes {@code home/transferd.toml}: the root at {@code home/root}, the socket at {@code
+   * home/t.sock}, then {@code extra} (more TOML, may be empty). Returns its path.
+   */
+  static Path writeConfig(Path home, String extra) throws IOException {
+    Path config = home.resolve("transferd.toml");
+    Files.writeString(
+        config,
+        """
+        version = 2
+        root = "%1$s/root"
+        [ttrpc]
+        address = "%1$s/t.sock"
+        """
+                .formatted(home)
+            + extra);
+    return config;
+  }
+
+  /**
    * Starts transferd with {@code args}, its output going to {@code log}, and waits up to 30 s for
    * it to create {@code socket}; fails, with the log, if it exits or never serves.
    */

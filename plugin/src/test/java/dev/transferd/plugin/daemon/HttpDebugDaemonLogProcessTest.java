@@ -9,7 +9,6 @@ import dev.transferd.streams.client.RegistryImage;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
 import dev.transferd.ttrpc.TtrpcClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,18 +25,7 @@ class HttpDebugDaemonLogProcessTest {
   void withoutAStreamTheDumpIsInTheDaemonLogAtDebugWithSecretsRedacted() throws Exception {
     try (RegistryFixtures.Pair regs =
         RegistryFixtures.twoBasicAuthRegistriesWithImage(dir, USER, PASSWORD)) {
-      Path config = dir.resolve("transferd.toml");
-      Files.writeString(
-          config,
-          """
-          version = 2
-          root = "%1$s/root"
-          [ttrpc]
-          address = "%1$s/t.sock"
-          [debug]
-          level = "debug"
-          """
-              .formatted(dir));
+      Path config = DaemonProcess.writeConfig(dir, "[debug]\nlevel = \"debug\"\n");
       try (DaemonProcess daemon =
               DaemonProcess.start(
                   dir.resolve("t.sock"),

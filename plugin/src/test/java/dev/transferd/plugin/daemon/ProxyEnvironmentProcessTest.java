@@ -104,16 +104,7 @@ class ProxyEnvironmentProcessTest {
   private DaemonProcess daemon(String name, Map<String, String> proxyEnv) throws Exception {
     Path home = dir.resolve(name);
     Files.createDirectories(home);
-    Path config = home.resolve("transferd.toml");
-    Files.writeString(
-        config,
-        """
-        version = 2
-        root = "%1$s/root"
-        [ttrpc]
-        address = "%1$s/t.sock"
-        """
-            .formatted(home));
+    Path config = DaemonProcess.writeConfig(home, "");
     Map<String, String> env = new HashMap<>();
     for (String v : List.of("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")) {
       env.put(v, "");
