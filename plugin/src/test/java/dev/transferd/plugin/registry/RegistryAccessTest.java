@@ -60,15 +60,11 @@ class RegistryAccessTest {
 
   /** Resolves and fetches the first layer; returns the layer's bytes. */
   static byte[] pullLayer(String ref, RegistryOptions options) throws Exception {
-    RegistryClient c = RegistryClient.open(ImageRef.parse(ref), options);
-    assertEquals(image.root().digest(), c.resolve().getDigest());
-    try (InputStream in = c.fetch(desc(image.layers().getFirst()), 0)) {
-      return in.readAllBytes();
-    }
+    return RegistryFixtures.pullFirstLayer(image, ref, options);
   }
 
   byte[] layerBytes() throws Exception {
-    return Files.readAllBytes(layout.blob(image.layers().getFirst().digest()));
+    return RegistryFixtures.firstLayerBytes(layout, image);
   }
 
   @Test
@@ -205,26 +201,14 @@ class RegistryAccessTest {
     Path certs = tmp.resolve("certs");
     TestCerts.selfSigned(certs, "ca", "test-ca");
     TestCerts.serverFor127(certs, "server");
-    try (TestRegistry r =
-        TestRegistry.start(
-            tmp.resolve("r"),
-            "",
-            "    certificate: "
-                + certs.resolve("server.crt")
-                + "\n    key: "
-                + certs.resolve("server.key")
-                + "\n")) {
+    try (TestRegistry r = TestRegistry.tls(tmp.resolve("r"), certs, false)) {
       Skopeo.push(layout.dir(), r.host() + "/app/tls:v1");
       Path hostDir = tmp.resolve("certs.d").resolve("127.0.0.1_" + r.port() + "_");
       Files.createDirectories(hostDir);
       Files.copy(certs.resolve("ca.crt"), hostDir.resolve("ca.crt"));
       Files.writeString(
           hostDir.resolve("hosts.toml"),
-          "server = \"https://"
-              + r.host()
-              + "\"\n\n[host.\"https://"
-              + r.host()
-              + "\"]\n  ca = \"ca.crt\"\n");
+          RegistryFixtures.httpsHostsToml(r.host(), "  ca = \"ca.crt\"\n"));
       RegistryOptions options =
           RegistryOptions.DEFAULTS.withHostDir(tmp.resolve("certs.d").toString());
       assertArrayEquals(layerBytes(), pullLayer(r.host() + "/app/tls:v1", options));

@@ -1,8 +1,11 @@
 package dev.transferd.plugin.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +35,29 @@ public final class RegistryFixtures {
       source.close();
       destination.close();
     }
+  }
+
+  /** Resolves {@code ref}, which must be {@code im}'s root, and returns its first layer's bytes. */
+  static byte[] pullFirstLayer(OciLayout.Image im, String ref, RegistryOptions options)
+      throws Exception {
+    RegistryClient c = RegistryClient.open(ImageRef.parse(ref), options);
+    assertEquals(im.root().digest(), c.resolve().getDigest());
+    try (InputStream in = c.fetch(RegistryClientTest.desc(im.layers().getFirst()), 0)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** The first layer's bytes as the layout holds them. */
+  static byte[] firstLayerBytes(OciLayout layout, OciLayout.Image im) throws IOException {
+    return Files.readAllBytes(layout.blob(im.layers().getFirst().digest()));
+  }
+
+  /**
+   * A hosts.toml naming {@code https://host} as the server and its {@code [host]} table with {@code
+   * settings} (TOML lines, may be empty).
+   */
+  static String httpsHostsToml(String host, String settings) {
+    return "server = \"https://" + host + "\"\n\n[host.\"https://" + host + "\"]\n" + settings;
   }
 
   public static Pair twoRegistriesWithImage(Path tmp) throws Exception {

@@ -12,7 +12,6 @@ import dev.transferd.proto.types.transfer.AuthType;
 import dev.transferd.streams.callback.RegistryCredentials;
 import dev.transferd.ttrpc.StatusCode;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +46,7 @@ class RegistryHopsTest {
   }
 
   private static byte[] layerBytes() throws Exception {
-    return Files.readAllBytes(layout.blob(image.layers().getFirst().digest()));
+    return RegistryFixtures.firstLayerBytes(layout, image);
   }
 
   private static RegistryOptions withPassword() {
@@ -132,17 +131,7 @@ class RegistryHopsTest {
     TestCerts.selfSigned(certs, "ca", "test-ca");
     TestCerts.serverFor127(certs, "server");
     TestCerts.clientSignedByCa(certs, "client", "transferd-test-client");
-    try (TestRegistry r =
-        TestRegistry.start(
-            tmp.resolve("r"),
-            "",
-            "    certificate: "
-                + certs.resolve("server.crt")
-                + "\n    key: "
-                + certs.resolve("server.key")
-                + "\n    clientcas:\n      - "
-                + certs.resolve("ca.crt")
-                + "\n")) {
+    try (TestRegistry r = TestRegistry.tls(tmp.resolve("r"), certs, true)) {
       // skopeo's cert dir: *.crt are CAs, *.cert with *.key a client pair
       Path skopeoCerts = tmp.resolve("skopeo-certs");
       Files.createDirectories(skopeoCerts);
@@ -157,22 +146,15 @@ class RegistryHopsTest {
       }
       Files.writeString(
           hostDir.resolve("hosts.toml"),
-          "server = \"https://"
-              + r.host()
-              + "\"\n\n[host.\"https://"
-              + r.host()
-              + "\"]\n  ca = \"ca.crt\"\n  client = [[\"client.crt\", \"client.key\"]]\n");
+          RegistryFixtures.httpsHostsToml(
+              r.host(), "  ca = \"ca.crt\"\n  client = [[\"client.crt\", \"client.key\"]]\n"));
       RegistryOptions options =
           RegistryOptions.DEFAULTS.withHostDir(tmp.resolve("certs.d").toString());
       assertArrayEquals(layerBytes(), pull(r.host() + "/app/mtls:v1", options));
 
       Files.writeString(
           hostDir.resolve("hosts.toml"),
-          "server = \"https://"
-              + r.host()
-              + "\"\n\n[host.\"https://"
-              + r.host()
-              + "\"]\n  ca = \"ca.crt\"\n");
+          RegistryFixtures.httpsHostsToml(r.host(), "  ca = \"ca.crt\"\n"));
       RegistryException e =
           assertThrows(
               RegistryException.class,
@@ -225,10 +207,6 @@ class RegistryHopsTest {
   }
 
   private static byte[] pull(String ref, RegistryOptions options) throws Exception {
-    RegistryClient c = RegistryClient.open(ImageRef.parse(ref), options);
-    assertEquals(image.root().digest(), c.resolve().getDigest());
-    try (InputStream in = c.fetch(RegistryClientTest.desc(image.layers().getFirst()), 0)) {
-      return in.readAllBytes();
-    }
+    return RegistryFixtures.pullFirstLayer(image, ref, options);
   }
 }

@@ -57,6 +57,22 @@ public final class TestRegistry implements AutoCloseable {
     return r;
   }
 
+  /**
+   * A registry serving TLS with {@code certs/server.crt} and {@code server.key}; with {@code
+   * clientCas}, it also demands a client certificate signed by {@code certs/ca.crt}.
+   */
+  static TestRegistry tls(Path dir, Path certs, boolean clientCas) throws Exception {
+    return start(
+        dir,
+        "",
+        "    certificate: "
+            + certs.resolve("server.crt")
+            + "\n    key: "
+            + certs.resolve("server.key")
+            + "\n"
+            + (clientCas ? "    clientcas:\n      - " + certs.resolve("ca.crt") + "\n" : ""));
+  }
+
   public static TestRegistry plain(Path dir) throws Exception {
     return start(dir, "", "");
   }
