@@ -1,14 +1,20 @@
 package dev.transferd.plugin.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.transferd.plugin.archive.ArchiveLimits;
+import dev.transferd.plugin.services.ImagesService;
+import dev.transferd.proto.images.v1.Image;
+import dev.transferd.proto.images.v1.ListImagesRequest;
+import dev.transferd.streams.StreamingProtocol;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
+import dev.transferd.ttrpc.CallOptions;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcClient;
 import dev.transferd.ttrpc.TtrpcException;
@@ -20,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
@@ -50,8 +57,8 @@ class ArchiveSettingsTest {
     return builder.build(new DefaultLocations(dir.resolve("unused"), dir.resolve("unused.sock")));
   }
 
-  /** Imports {@code archive} into a daemon running {@code config}. */
-  private static void importInto(DaemonConfig config, byte[] archive) throws IOException {
+  /** Imports {@code archive} into a daemon on {@code config}; returns the names it then holds. */
+  private static List<String> importInto(DaemonConfig config, byte[] archive) throws IOException {
     try (Daemon daemon = Daemon.start(config);
         TtrpcClient ttrpc = TtrpcClient.connect(daemon.address())) {
       TransferClient.builder(ttrpc)
@@ -60,7 +67,16 @@ class ArchiveSettingsTest {
           .transfer(
               ImportArchive.from(new ByteArrayInputStream(archive)),
               StoredImage.named("")
-                  .withExtraReference(new ImageReference("import", true, true, false, false)));
+                  .withExtraReference(new ImageReference("import", true, true, true, false)));
+      return ttrpc
+          .call(
+              ImagesService.LIST,
+              ListImagesRequest.getDefaultInstance(),
+              CallOptions.DEFAULT.withMetadata(StreamingProtocol.NAMESPACE_KEY, "default"))
+          .getImagesList()
+          .stream()
+          .map(Image::getName)
+          .toList();
     }
   }
 
@@ -128,7 +144,9 @@ class ArchiveSettingsTest {
 
   @Test
   void withoutTheKeyAnUnnamedArchiveIsImported() throws Exception {
-    importInto(config(""), dockerSave(null, 0));
+    List<String> names = importInto(config(""), dockerSave(null, 0));
+    assertFalse(names.isEmpty(), "the unnamed image is stored under its digest");
+    assertTrue(names.stream().allMatch(n -> n.startsWith("import@sha256:")), names::toString);
   }
 
   @Test

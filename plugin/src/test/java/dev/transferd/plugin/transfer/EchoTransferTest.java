@@ -1,5 +1,6 @@
 package dev.transferd.plugin.transfer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -39,6 +40,7 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -227,8 +229,8 @@ class EchoTransferTest {
                     outcome.complete(t);
                   }
                 });
-    Thread.sleep(200);
-    assertEquals(3, fixture.server.activeCalls(), "two streams and the Transfer call");
+    // Two streams and the Transfer call; never more, as the stalled import holds them all.
+    await().atMost(Duration.ofSeconds(10)).until(() -> fixture.server.activeCalls() == 3);
     caller.interrupt();
     Throwable t = outcome.get(10, TimeUnit.SECONDS);
     assertTrue(
@@ -236,11 +238,8 @@ class EchoTransferTest {
             || t instanceof java.io.InterruptedIOException,
         () -> "unexpected " + t);
     fixture.awaitNoStreams();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (fixture.server.activeCalls() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertEquals(0, fixture.server.activeCalls(), "the echo handler has stopped too");
+    // The echo handler has stopped too.
+    await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server.activeCalls() == 0);
   }
 
   @Test

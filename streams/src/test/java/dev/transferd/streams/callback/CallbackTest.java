@@ -1,5 +1,6 @@
 package dev.transferd.streams.callback;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -62,11 +63,15 @@ class CallbackTest {
     AnyStream client = new StreamCreator(other, NS).create(StreamIds.PROGRESS);
     ProgressReporter reporter = ProgressReporter.on(fixture.manager.get(NS, client.id()));
     other.close();
-    Thread.sleep(50);
-    for (int i = 0; i < 10; i++) {
-      reporter.report("still working");
-    }
-    reporter.close();
+    fixture.awaitNoStreams(); // the server has seen the client go
+    assertDoesNotThrow(
+        () -> {
+          for (int i = 0; i < 10; i++) {
+            reporter.report("still working");
+          }
+          reporter.close();
+        });
+    assertEquals(0, fixture.manager.size(), "no stream was registered again for the reports");
   }
 
   /** A client end that answers each AuthRequest with a scripted answer. */
