@@ -6,19 +6,12 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -30,8 +23,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS settings of a registry host (hosts.toml {@code ca}, {@code client}, {@code skip_verify};
  * Docker-style {@code *.crt}, {@code *.cert}/{@code *.key}): extra CAs are trusted on top of the
- * JDK's, client pairs are PEM certificate + PKCS#8 key. A value, so equal configurations share one
- * HTTP client and its connections.
+ * JDK's, client pairs are a PEM certificate and a PEM key ({@link PemPrivateKeys}). A value, so
+ * equal configurations share one HTTP client and its connections.
  */
 record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerify) {
   static final TlsConfig DEFAULT = new TlsConfig(List.of(), List.of(), false);
@@ -109,7 +102,10 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
     for (ClientPair pair : clients) {
       Collection<? extends Certificate> chain = certificates(pair.certificate());
       store.setKeyEntry(
-          "client-" + n++, privateKey(pair.key()), new char[0], chain.toArray(new Certificate[0]));
+          "client-" + n++,
+          PemPrivateKeys.read(pair.key()),
+          new char[0],
+          chain.toArray(new Certificate[0]));
     }
     KeyManagerFactory factory =
         KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -129,32 +125,6 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
     } catch (IOException e) {
       throw new GeneralSecurityException("cannot read certificate file " + file + ": " + e, e);
     }
-  }
-
-  private static final Pattern PEM_KEY =
-      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
-
-  private static PrivateKey privateKey(Path file) throws GeneralSecurityException {
-    String pem;
-    try {
-      pem = Files.readString(file);
-    } catch (IOException e) {
-      throw new GeneralSecurityException("cannot read key file " + file + ": " + e, e);
-    }
-    Matcher m = PEM_KEY.matcher(pem);
-    if (!m.find()) {
-      throw new GeneralSecurityException("no PKCS#8 private key (BEGIN PRIVATE KEY) in " + file);
-    }
-    byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-    List<GeneralSecurityException> failures = new ArrayList<>();
-    for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        failures.add(e);
-      }
-    }
-    throw new GeneralSecurityException("unsupported private key in " + file);
   }
 
   /**
