@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -100,7 +99,7 @@ final class GarbageCollector {
       }
       for (byte[] v : MetadataDb.valuesWithPrefix(db.images, txn, MetadataDb.prefix(ns))) {
         Image image = RecordCodec.decodeImage(v);
-        if (expired(image.labels(), now)) {
+        if (LabelRules.expired(image.labels(), now)) {
           db.images.delete(txn, MetadataDb.key(ns, image.name()));
         } else {
           roots.add(image.target().getDigest());
@@ -109,7 +108,7 @@ final class GarbageCollector {
       Set<String> ingests = new HashSet<>();
       for (byte[] v : MetadataDb.valuesWithPrefix(db.leases, txn, MetadataDb.prefix(ns))) {
         Lease lease = RecordCodec.decodeLease(v);
-        if (LeaseRecords.expired(lease, now)) {
+        if (LabelRules.expired(lease.labels(), now)) {
           db.leases.delete(txn, MetadataDb.key(ns, lease.id()));
           for (byte[] k :
               MetadataDb.keysWithPrefix(
@@ -179,18 +178,6 @@ final class GarbageCollector {
       }
     }
     return removed;
-  }
-
-  private static boolean expired(Map<String, String> labels, Instant now) {
-    String expire = labels.get(LabelRules.GC_EXPIRE);
-    if (expire == null) {
-      return false;
-    }
-    try {
-      return Instant.parse(expire).isBefore(now);
-    } catch (DateTimeParseException e) {
-      return false;
-    }
   }
 
   private static long sizeOf(Path file) {

@@ -2,6 +2,8 @@ package dev.transferd.plugin.store.embedded;
 
 import dev.transferd.plugin.store.StoreException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /** containerd's label rules ({@code labels.Validate}): key non-empty, key + value ≤ 4096 bytes. */
@@ -15,6 +17,23 @@ final class LabelRules {
   static final String GC_REF_CONTENT = "containerd.io/gc.ref.content";
 
   private LabelRules() {}
+
+  /**
+   * True when {@code labels} carry a {@code containerd.io/gc.expire} time (RFC 3339) that has
+   * passed: the one expiry rule for images and leases. A value that is not a time never expires, as
+   * in containerd, which ignores a label it cannot parse.
+   */
+  static boolean expired(Map<String, String> labels, Instant now) {
+    String expire = labels.get(GC_EXPIRE);
+    if (expire == null) {
+      return false;
+    }
+    try {
+      return Instant.parse(expire).isBefore(now);
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
 
   static void validate(Map<String, String> labels, String owner) {
     for (Map.Entry<String, String> e : labels.entrySet()) {

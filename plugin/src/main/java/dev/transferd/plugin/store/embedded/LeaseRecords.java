@@ -2,8 +2,6 @@ package dev.transferd.plugin.store.embedded;
 
 import dev.transferd.plugin.store.Lease;
 import dev.transferd.plugin.store.StoreException;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.lmdbjava.Txn;
@@ -75,19 +73,6 @@ final class LeaseRecords {
       if (parts[2].equals(INGESTS) && parts[3].equals(ref)) {
         db.leaseResources.delete(txn, k);
       }
-    }
-  }
-
-  /** True when the lease's {@code containerd.io/gc.expire} time has passed. */
-  static boolean expired(Lease lease, Instant now) {
-    String expire = lease.labels().get(LabelRules.GC_EXPIRE);
-    if (expire == null) {
-      return false;
-    }
-    try {
-      return Instant.parse(expire).isBefore(now);
-    } catch (DateTimeParseException e) {
-      return false;
     }
   }
 }
