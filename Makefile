@@ -15,10 +15,14 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN := mvn -B -q -e
-.PHONY: build run dist test interop fuzz bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
+.PHONY: build format run dist test interop fuzz bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
 
 build:
 	$(MVN) -DskipTests install
+
+## format: rewrite the Java sources in Google Java Style (the build only checks it).
+format:
+	$(MVN) spotless:apply
 
 ## run: start transferd on its default store and socket (it logs where); RUN_ARGS adds flags.
 run: dist
