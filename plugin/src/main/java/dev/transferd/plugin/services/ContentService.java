@@ -224,7 +224,9 @@ public final class ContentService {
    * one response carrying the ingest's offset: STAT reports, WRITE appends (at the current offset,
    * or restarts the ingest when the client writes at 0), COMMIT appends and commits with the size,
    * digest and labels declared so far. An expected digest the namespace already has aborts the
-   * ingest with ALREADY_EXISTS. The call ends when the client closes its side.
+   * ingest with ALREADY_EXISTS. The call ends after a COMMIT's answer, or when the client closes
+   * its side; a failed commit ends it with the error and keeps the ingest for a new call to
+   * continue.
    */
   private WriteContentResponse write(
       CallContext call, ServerStream<WriteContentRequest, WriteContentResponse> stream) {
@@ -301,6 +303,10 @@ public final class ContentService {
                         "unknown write action " + msg.getActionValue() + " on ref \"" + ref + "\"");
               }
               stream.send(out.build());
+              if (msg.getAction() == WriteAction.COMMIT) {
+                // As containerd's service: the call ends with its commit, whatever follows.
+                return null;
+              }
               msg = stream.receive();
             }
           }
