@@ -257,8 +257,10 @@ public final class ContentService {
               if (!msg.getExpected().isEmpty()) {
                 expected = msg.getExpected();
                 if (store.content().info(scope.namespace(), expected).isPresent()) {
+                  // Abort while this call still holds the ref, so a writer waiting for the ref
+                  // never has its new upload removed by this one's abort.
+                  abortQuietly(scope.namespace(), ref);
                   writer.close();
-                  store.content().abort(scope.namespace(), ref);
                   throw StoreException.alreadyExists(
                       "blob with expected digest " + expected + " exists");
                 }
@@ -312,6 +314,17 @@ public final class ContentService {
           }
           return null;
         });
+  }
+
+  /** Removes the call's upload; a shared writer that never wrote has none, which is fine. */
+  private void abortQuietly(String ns, String ref) throws java.io.IOException {
+    try {
+      store.content().abort(ns, ref);
+    } catch (StoreException e) {
+      if (e.code() != StatusCode.NOT_FOUND) {
+        throw e;
+      }
+    }
   }
 
   /** The info of {@code digest} in {@code ns}; NOT_FOUND, naming both, if it is not there. */
