@@ -17,6 +17,7 @@ import dev.transferd.proto.namespaces.v1.UpdateNamespaceResponse;
 import dev.transferd.ttrpc.CallContext;
 import dev.transferd.ttrpc.MethodDescriptor;
 import dev.transferd.ttrpc.ServiceDefinition;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -95,35 +96,31 @@ public final class NamespacesService {
 
   /**
    * With mask paths, each {@code labels.<key>} sets that label from the request (removes it when
-   * the request has none); without, the labels become exactly the request's. Other paths are
-   * INVALID_ARGUMENT, before anything changes.
+   * the request has none); without, the labels become exactly the request's. All in one step; other
+   * paths are INVALID_ARGUMENT, and nothing changes.
    */
   private UpdateNamespaceResponse update(CallContext call, UpdateNamespaceRequest req) {
     return StoreErrors.mapped(
         () -> {
           String name = req.getNamespace().getName();
           Map<String, String> given = req.getNamespace().getLabelsMap();
+          Map<String, String> changes = new HashMap<>();
           if (req.hasUpdateMask() && req.getUpdateMask().getPathsCount() > 0) {
             for (String path : req.getUpdateMask().getPathsList()) {
               if (!path.startsWith(LABEL_PATH) || path.length() == LABEL_PATH.length()) {
                 throw StoreException.invalidArgument(
                     "cannot update \"" + path + "\" field of namespace " + name);
               }
-            }
-            for (String path : req.getUpdateMask().getPathsList()) {
               String key = path.substring(LABEL_PATH.length());
-              namespaces().setLabel(name, key, given.getOrDefault(key, ""));
+              changes.put(key, given.getOrDefault(key, ""));
             }
           } else {
             for (String key : namespaces().labels(name).keySet()) {
-              if (!given.containsKey(key)) {
-                namespaces().setLabel(name, key, "");
-              }
+              changes.put(key, "");
             }
-            for (Map.Entry<String, String> e : given.entrySet()) {
-              namespaces().setLabel(name, e.getKey(), e.getValue());
-            }
+            changes.putAll(given);
           }
+          namespaces().setLabels(name, changes);
           return UpdateNamespaceResponse.newBuilder().setNamespace(namespace(name)).build();
         });
   }

@@ -21,7 +21,15 @@ public interface NamespaceStore {
   void create(String name, Map<String, String> labels);
 
   /** Sets one label, or removes it when {@code value} is empty; creates the namespace if needed. */
-  void setLabel(String name, String key, String value);
+  default void setLabel(String name, String key, String value) {
+    setLabels(name, Map.of(key, value == null ? "" : value));
+  }
+
+  /**
+   * Sets each label of {@code changes} (removes those whose value is empty) in one step: all or, on
+   * an invalid label, none. Creates the namespace if needed.
+   */
+  void setLabels(String name, Map<String, String> changes);
 
   /**
    * @throws StoreException NOT_FOUND when there is no such namespace; FAILED_PRECONDITION naming

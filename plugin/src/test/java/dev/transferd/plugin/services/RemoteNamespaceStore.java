@@ -63,20 +63,23 @@ final class RemoteNamespaceStore implements NamespaceStore {
                 CallOptions.DEFAULT));
   }
 
+  /** One Update whose mask names each changed label. */
   @Override
-  public void setLabel(String name, String key, String value) {
+  public void setLabels(String name, Map<String, String> changes) {
     Namespace.Builder ns = Namespace.newBuilder().setName(name);
-    if (!value.isEmpty()) {
-      ns.putLabels(key, value);
-    }
+    FieldMask.Builder mask = FieldMask.newBuilder();
+    changes.forEach(
+        (key, value) -> {
+          if (!value.isEmpty()) {
+            ns.putLabels(key, value);
+          }
+          mask.addPaths("labels." + key);
+        });
     remote(
         () ->
             client.call(
                 NamespacesService.UPDATE,
-                UpdateNamespaceRequest.newBuilder()
-                    .setNamespace(ns)
-                    .setUpdateMask(FieldMask.newBuilder().addPaths("labels." + key))
-                    .build(),
+                UpdateNamespaceRequest.newBuilder().setNamespace(ns).setUpdateMask(mask).build(),
                 CallOptions.DEFAULT));
   }
 

@@ -52,17 +52,20 @@ final class EmbeddedNamespaceStore implements NamespaceStore {
   }
 
   @Override
-  public void setLabel(String name, String key, String value) {
+  public void setLabels(String name, Map<String, String> changes) {
     NamespaceRules.require(name);
-    LabelRules.validate(Map.of(key, value == null ? "" : value), "namespace " + name);
+    LabelRules.validate(changes, "namespace " + name);
     db.write(
         txn -> {
           Map<String, String> labels = new HashMap<>(db.namespaceLabels(txn, name));
-          if (value == null || value.isEmpty()) {
-            labels.remove(key);
-          } else {
-            labels.put(key, value);
-          }
+          changes.forEach(
+              (key, value) -> {
+                if (value == null || value.isEmpty()) {
+                  labels.remove(key);
+                } else {
+                  labels.put(key, value);
+                }
+              });
           db.putNamespace(txn, name, labels);
           return null;
         });
