@@ -410,6 +410,31 @@ public abstract class ContentStoreContract {
   }
 
   @Test
+  void aWriterThatWaitedForARefWhoseBlobWasCommittedMeanwhileIsAlreadyExists() throws Exception {
+    byte[] data = bytes("committed while the other waited");
+    WriteRequest request = WriteRequest.of(NS, "same").expecting(data.length, sha256(data));
+    ContentWriter first = content().writer(request);
+    first.write(data);
+    CountDownLatch trying = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<String> second =
+          pool.submit(
+              () -> {
+                trying.countDown();
+                try (ContentWriter w = content().writer(request)) {
+                  return "opened at " + w.offset();
+                } catch (StoreException e) {
+                  return e.code().name();
+                }
+              });
+      trying.await();
+      first.commit(data.length, sha256(data), Map.of());
+      first.close();
+      assertEquals("ALREADY_EXISTS", second.get(), "no second upload of a stored blob");
+    }
+  }
+
+  @Test
   void aRefFreedWhileAnotherWriterWaitsForItIsTaken() throws Exception {
     ContentWriter first = content().writer(WriteRequest.of(NS, "handover"));
     first.write(bytes("x"));

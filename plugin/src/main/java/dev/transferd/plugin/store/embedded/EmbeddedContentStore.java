@@ -245,6 +245,11 @@ final class EmbeddedContentStore implements ContentStore {
     Path dir = layout.ingest(ns, ref);
     lockRef(dir, ns, ref);
     try {
+      // Looked at again: the writer this one waited for may have committed the blob (containerd's
+      // local store checks for the blob once it holds the ref, too).
+      if (expected != null && alreadyHeld(ns, expected, lease)) {
+        throw StoreException.alreadyExists("content " + expected + " already exists");
+      }
       String exp = expected;
       // Under the store lock only what the collector must not see half done; re-hashing a resumed
       // ingest happens after.
