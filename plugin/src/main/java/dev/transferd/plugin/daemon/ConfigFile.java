@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.transferd.plugin.store.ContentSharingPolicy;
 import dev.transferd.plugin.transfer.TransferSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,10 +35,11 @@ import java.util.Set;
  * credential_timeout}, {@code byte_stream_window}, {@code byte_stream_chunk}, and for archive
  * imports {@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name},
  * and for pushes {@code push_chunk_size}), containerd's {@code concurrent_layer_fetch_buffer} (0 to
- * 511: one GET per blob, as containerd), and may also hold {@code root}, {@code [ttrpc]}, {@code
- * [debug]} and {@code [metrics]}, so that the same table in containerd's own {@code config.toml}
- * configures the whole daemon (containerd skips plugin tables of plugins it does not have). In our
- * own file the top-level keys win over the table's.
+ * 511: one GET per blob, as containerd), containerd's {@code content_sharing_policy} ({@code
+ * "shared"}, the default, or {@code "isolated"}), and may also hold {@code root}, {@code [ttrpc]},
+ * {@code [debug]} and {@code [metrics]}, so that the same table in containerd's own {@code
+ * config.toml} configures the whole daemon (containerd skips plugin tables of plugins it does not
+ * have). In our own file the top-level keys win over the table's.
  *
  * <p>Unknown keys and containerd keys without meaning here are warnings; a value of the wrong type
  * or range is a {@link ConfigException} naming the file, line and key.
@@ -193,6 +195,7 @@ final class ConfigFile {
         case "concurrent_layer_fetch_buffer" ->
             into.concurrentLayerFetchBuffer =
                 integer(value, path, 0, TransferSettings.MAX_FETCH_BUFFER);
+        case "content_sharing_policy" -> into.contentSharing = sharingPolicy(value, path);
         default -> {
           String why = UNUSED_CONTAINERD_KEYS.get(key);
           if (why != null) {
@@ -256,6 +259,17 @@ final class ConfigFile {
   }
 
   // ---- typed values ----
+
+  /** containerd's {@code content_sharing_policy}: "shared" or "isolated". */
+  private ContentSharingPolicy sharingPolicy(JsonNode node, List<String> path)
+      throws ConfigException {
+    String value = string(node, path);
+    try {
+      return ContentSharingPolicy.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw invalid(path, "must be \"shared\" or \"isolated\", not \"" + value + "\"");
+    }
+  }
 
   @FunctionalInterface
   private interface KeyReader {

@@ -5,8 +5,10 @@ import dev.transferd.plugin.services.ContentService;
 import dev.transferd.plugin.services.ImagesService;
 import dev.transferd.plugin.services.IntrospectionService;
 import dev.transferd.plugin.services.LeasesService;
+import dev.transferd.plugin.services.NamespacesService;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
+import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
 import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.streams.StreamManager;
@@ -68,7 +70,9 @@ public final class Daemon implements AutoCloseable {
       Files.createDirectories(root);
       Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
     }
-    EmbeddedStore store = EmbeddedStore.open(root);
+    EmbeddedStore store =
+        EmbeddedStore.open(
+            root, EmbeddedStoreOptions.defaults().withContentSharing(config.contentSharing()));
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
     TransferLog transferLog = new TransferLog();
@@ -92,6 +96,7 @@ public final class Daemon implements AutoCloseable {
               .addService(ImagesService.definition(store))
               .addService(ContentService.definition(store))
               .addService(LeasesService.definition(store))
+              .addService(NamespacesService.definition(store))
               .addService(IntrospectionService.definition(ServerIdentity.uuid(root)))
               .socketMode(config.socketMode())
               // With an owner or group configured, the socket file's mode decides who may connect,

@@ -1,6 +1,7 @@
 package dev.transferd.plugin.daemon;
 
 import dev.transferd.plugin.archive.ArchiveLimits;
+import dev.transferd.plugin.store.ContentSharingPolicy;
 import dev.transferd.plugin.transfer.TransferSettings;
 import dev.transferd.streams.bytestream.ByteStreamSettings;
 import dev.transferd.streams.callback.CredentialRequester;
@@ -33,6 +34,8 @@ import java.util.Objects;
  *     chunk size in bytes
  * @param concurrentLayerFetchBuffer containerd's {@code concurrent_layer_fetch_buffer}: at least
  *     512 fetches a blob larger than this as parallel ranged GETs of this size; 0 for one GET
+ * @param contentSharing containerd's {@code content_sharing_policy}: whether a namespace may take a
+ *     blob another namespace holds without uploading it (shared, the default) or not (isolated)
  */
 public record DaemonConfig(
     Path root,
@@ -50,7 +53,8 @@ public record DaemonConfig(
     Duration shutdownGrace,
     ArchiveLimits archiveLimits,
     long pushChunkSize,
-    long concurrentLayerFetchBuffer) {
+    long concurrentLayerFetchBuffer,
+    ContentSharingPolicy contentSharing) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -62,6 +66,7 @@ public record DaemonConfig(
     Objects.requireNonNull(byteStreams, "byteStreams");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
+    Objects.requireNonNull(contentSharing, "contentSharing");
   }
 
   /** The Transfer service's part of this configuration. */
@@ -98,6 +103,7 @@ public record DaemonConfig(
     Boolean requireArchiveName;
     Long pushChunkSize;
     Long concurrentLayerFetchBuffer;
+    ContentSharingPolicy contentSharing;
 
     public Builder root(Path root) {
       this.root = root;
@@ -143,7 +149,8 @@ public record DaemonConfig(
               or(maxArchiveJsonBytes, ArchiveLimits.DEFAULTS.maxJsonBytes()),
               or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
           or(pushChunkSize, 0L),
-          or(concurrentLayerFetchBuffer, 0L));
+          or(concurrentLayerFetchBuffer, 0L),
+          or(contentSharing, ContentSharingPolicy.SHARED));
     }
 
     private static <T> T or(T value, T fallback) {

@@ -224,7 +224,9 @@ public final class ContentService {
    * one response carrying the ingest's offset: STAT reports, WRITE appends (at the current offset,
    * or restarts the ingest when the client writes at 0), COMMIT appends and commits with the size,
    * digest and labels declared so far. An expected digest the namespace already has aborts the
-   * ingest with ALREADY_EXISTS. The call ends when the client closes its side.
+   * ingest with ALREADY_EXISTS. The call ends after a COMMIT's answer, or when the client closes
+   * its side; a failed commit ends it with the error and keeps the ingest for a new call to
+   * continue.
    */
   private WriteContentResponse write(
       CallContext call, ServerStream<WriteContentRequest, WriteContentResponse> stream) {
@@ -255,8 +257,10 @@ public final class ContentService {
               if (!msg.getExpected().isEmpty()) {
                 expected = msg.getExpected();
                 if (store.content().info(scope.namespace(), expected).isPresent()) {
+                  // Abort while this call still holds the ref, so a writer waiting for the ref
+                  // never has its new upload removed by this one's abort.
+                  abortQuietly(scope.namespace(), ref);
                   writer.close();
-                  store.content().abort(scope.namespace(), ref);
                   throw StoreException.alreadyExists(
                       "blob with expected digest " + expected + " exists");
                 }
@@ -301,11 +305,26 @@ public final class ContentService {
                         "unknown write action " + msg.getActionValue() + " on ref \"" + ref + "\"");
               }
               stream.send(out.build());
+              if (msg.getAction() == WriteAction.COMMIT) {
+                // As containerd's service: the call ends with its commit, whatever follows.
+                return null;
+              }
               msg = stream.receive();
             }
           }
           return null;
         });
+  }
+
+  /** Removes the call's upload; a shared writer that never wrote has none, which is fine. */
+  private void abortQuietly(String ns, String ref) throws java.io.IOException {
+    try {
+      store.content().abort(ns, ref);
+    } catch (StoreException e) {
+      if (e.code() != StatusCode.NOT_FOUND) {
+        throw e;
+      }
+    }
   }
 
   /** The info of {@code digest} in {@code ns}; NOT_FOUND, naming both, if it is not there. */

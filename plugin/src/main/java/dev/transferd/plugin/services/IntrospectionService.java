@@ -37,6 +37,7 @@ public final class IntrospectionService {
           plugin("io.containerd.grpc.v1", "images", "io.containerd.metadata.v1"),
           plugin("io.containerd.grpc.v1", "leases", "io.containerd.lease.v1"),
           plugin("io.containerd.grpc.v1", "introspection"),
+          plugin("io.containerd.grpc.v1", "namespaces", "io.containerd.metadata.v1"),
           plugin("io.containerd.grpc.v1", "streaming"),
           plugin("io.containerd.grpc.v1", "transfer", "io.containerd.transfer.v1"));
 

@@ -41,11 +41,15 @@ public interface ContentStore {
   InputStream read(String namespace, String digest, long offset) throws IOException;
 
   /**
-   * Opens (or re-opens, for resume) an ingest.
+   * Opens (or re-opens, for resume) an ingest. A ref another writer holds is tried again for up to
+   * about a second first (containerd's backoff). When the request expects a digest that another
+   * namespace holds and the store's {@link ContentSharingPolicy} lets this namespace share it, the
+   * writer starts complete: its offset is the blob's size and a commit records the blob here.
+   * Clients write from {@link ContentWriter#offset()}.
    *
-   * @throws StoreException UNAVAILABLE naming the ref when another writer holds it; ALREADY_EXISTS
-   *     when the request's expected digest is already in the namespace (it is then added to the
-   *     request's lease, as containerd does); NOT_FOUND when the lease does not exist;
+   * @throws StoreException UNAVAILABLE naming the ref when another writer still holds it;
+   *     ALREADY_EXISTS when the request's expected digest is already in the namespace (it is then
+   *     added to the request's lease, as containerd does); NOT_FOUND when the lease does not exist;
    *     FAILED_PRECONDITION when a resumed ingest expects another digest or size
    */
   ContentWriter writer(WriteRequest request) throws IOException;
@@ -56,7 +60,8 @@ public interface ContentStore {
   List<IngestStatus> listStatuses(String namespace, List<String> filters);
 
   /**
-   * Removes an ingest and its bytes.
+   * Removes an ingest and its bytes, even while a writer holds it (that writer's commit then fails
+   * NOT_FOUND), as containerd's Abort does.
    *
    * @throws StoreException NOT_FOUND if there is none
    */

@@ -28,10 +28,12 @@ public abstract class ContentWriter extends OutputStream {
    * @param size the size to check against, or 0 to take the request's (if any)
    * @param expected the digest to check against, or null to take the request's (if any)
    * @return the committed blob's info
-   * @throws StoreException FAILED_PRECONDITION on a size or digest mismatch (the ingest is
-   *     discarded), ALREADY_EXISTS when the writer's namespace already had the blob (the ingest is
-   *     discarded; the blob is still added to the lease). A blob whose bytes are in the store only
-   *     for other namespaces is not an error: it becomes visible in this one, as in containerd.
+   * @throws StoreException FAILED_PRECONDITION on a size or digest mismatch (the ingest is kept: a
+   *     new writer on the ref continues it, as in containerd), ALREADY_EXISTS when the writer's
+   *     namespace already had the blob (the ingest is discarded; the blob is still added to the
+   *     lease). A blob whose bytes are in the store only for other namespaces is not an error: it
+   *     becomes visible in this one, as in containerd. Whatever the outcome, the writer is done and
+   *     its ref free.
    */
   public abstract ContentInfo commit(long size, String expected, Map<String, String> labels)
       throws IOException;

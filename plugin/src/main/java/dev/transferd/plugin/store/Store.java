@@ -14,6 +14,12 @@ public interface Store extends AutoCloseable {
 
   LeaseManager leases();
 
+  /** The namespaces and their labels; UNIMPLEMENTED for a store that keeps none. */
+  default NamespaceStore namespaces() {
+    throw new StoreException(
+        dev.transferd.ttrpc.StatusCode.UNIMPLEMENTED, "this store does not manage namespaces");
+  }
+
   /**
    * Runs a mark-and-sweep collection now: blobs not reachable from an image (through {@code
    * containerd.io/gc.ref.content.*} labels), a lease or a {@code containerd.io/gc.root} label are

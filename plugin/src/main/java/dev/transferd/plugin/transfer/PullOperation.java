@@ -209,13 +209,17 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
       return;
     }
     try (ContentWriter writer = ingest) {
-      if (writer.offset() != 0) {
+      // Complete already: another namespace's blob the store shares, or a finished upload.
+      boolean complete = writer.offset() == bytes.length && d.getDigest().equals(writer.digest());
+      if (writer.offset() != 0 && !complete) {
         writer.close();
         store.content().abort(ns, request.ref());
         commitBytes(ns, lease, d, bytes, labels, events, sourceKey, repo);
         return;
       }
-      writer.write(bytes);
+      if (!complete) {
+        writer.write(bytes);
+      }
       Map<String, String> all = new LinkedHashMap<>(labels);
       all.put(sourceKey, repo);
       commit(writer, d, all, "pull " + ImageGraph.refKey(d), ns, sourceKey, repo);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.transferd.plugin.store.ContentSharingPolicy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -411,5 +412,38 @@ class ConfigFileTest {
     assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("10"));
     assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("s"));
     assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("10s "));
+  }
+
+  @Test
+  void contentSharingPolicyIsContainerdsKeyWithSharedAsTheDefault() throws Exception {
+    assertEquals(
+        ContentSharingPolicy.SHARED, new DaemonConfig.Builder().build(DEFAULTS).contentSharing());
+    DaemonConfig.Builder builder = new DaemonConfig.Builder();
+    ConfigFile.readContainerd(
+        write(
+            "config.toml",
+            """
+            version = 2
+            [plugins."dev.transferd.v1.transfer"]
+              content_sharing_policy = "isolated"
+            """),
+        builder);
+    assertEquals(ContentSharingPolicy.ISOLATED, builder.build(DEFAULTS).contentSharing());
+
+    Path bad =
+        write(
+            "bad.toml",
+            """
+            [plugins."dev.transferd.v1.transfer"]
+              content_sharing_policy = "private"
+            """);
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> ConfigFile.readOwn(bad, new DaemonConfig.Builder()));
+    assertEquals(
+        bad
+            + ":2: plugins.\"dev.transferd.v1.transfer\".content_sharing_policy must be"
+            + " \"shared\" or \"isolated\", not \"private\"",
+        e.getMessage());
   }
 }

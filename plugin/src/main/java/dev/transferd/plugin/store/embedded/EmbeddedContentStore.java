@@ -1,6 +1,7 @@
 package dev.transferd.plugin.store.embedded;
 
 import dev.transferd.plugin.store.ContentInfo;
+import dev.transferd.plugin.store.ContentSharingPolicy;
 import dev.transferd.plugin.store.ContentStore;
 import dev.transferd.plugin.store.ContentWriter;
 import dev.transferd.plugin.store.Filter;
@@ -41,13 +42,23 @@ final class EmbeddedContentStore implements ContentStore {
   private final MetadataDb db;
   private final StoreLock lock;
   private final Runnable afterDelete;
+  private final ContentSharingPolicy sharing;
   private final Set<Path> held = ConcurrentHashMap.newKeySet();
 
-  EmbeddedContentStore(ContentLayout layout, MetadataDb db, StoreLock lock, Runnable afterDelete) {
+  /** The writer of each held ingest, whose offset and time are ahead of the files'. */
+  private final Map<Path, IngestWriter> live = new ConcurrentHashMap<>();
+
+  EmbeddedContentStore(
+      ContentLayout layout,
+      MetadataDb db,
+      StoreLock lock,
+      Runnable afterDelete,
+      ContentSharingPolicy sharing) {
     this.layout = layout;
     this.db = db;
     this.lock = lock;
     this.afterDelete = afterDelete;
+    this.sharing = sharing;
   }
 
   @Override
@@ -232,41 +243,133 @@ final class EmbeddedContentStore implements ContentStore {
       throw StoreException.alreadyExists("content " + expected + " already exists");
     }
     Path dir = layout.ingest(ns, ref);
-    if (!held.add(dir)) {
-      throw StoreException.unavailable(
-          "ingest ref \"" + ref + "\" in namespace " + ns + " is locked by another writer");
-    }
+    lockRef(dir, ns, ref);
     try {
+      // Looked at again: the writer this one waited for may have committed the blob (containerd's
+      // local store checks for the blob once it holds the ref, too).
+      if (expected != null && alreadyHeld(ns, expected, lease)) {
+        throw StoreException.alreadyExists("content " + expected + " already exists");
+      }
       String exp = expected;
-      IngestDirectory ingest =
+      // Under the store lock only what the collector must not see half done; re-hashing a resumed
+      // ingest happens after.
+      Opening opening =
           lock.shared(
               () -> {
-                if (lease != null && !lease.isEmpty()) {
-                  db.write(
-                      txn -> {
-                        LeaseRecords.requireLease(db, txn, ns, lease);
-                        LeaseRecords.add(
-                            db, txn, ns, lease, new Lease.Resource(ref, LeaseRecords.INGESTS));
-                        return null;
-                      });
-                }
+                addIngestLease(ns, ref, lease);
                 Optional<IngestDirectory> existing = IngestDirectory.read(dir);
                 if (existing.isPresent()) {
                   checkResume(existing.get(), request.expectedSize(), exp);
-                  return existing.get();
+                  return new Opening(existing.get(), null);
                 }
-                try {
-                  return IngestDirectory.create(
-                      layout, ns, ref, request.expectedSize(), exp, Instant.now());
-                } catch (FileAlreadyExistsException e) {
-                  throw new IOException("ingest directory " + dir + " appeared while creating", e);
+                Optional<ContentInfo> shared =
+                    exp == null ? Optional.empty() : shareable(ns, exp, request.expectedSize());
+                if (shared.isPresent()) {
+                  return new Opening(null, shared.get());
                 }
+                return new Opening(newIngest(ns, ref, request.expectedSize(), exp), null);
               });
-      return IngestWriter.open(this, ingest, lease);
+      if (opening.shared() != null) {
+        return new SharedBlobWriter(this, ns, ref, opening.shared(), lease, Instant.now());
+      }
+      return IngestWriter.open(this, opening.ingest(), lease);
     } catch (IOException | RuntimeException e) {
       held.remove(dir);
       throw e;
     }
+  }
+
+  /** What a new writer works on: an ingest, or another namespace's blob it may take. */
+  private record Opening(IngestDirectory ingest, ContentInfo shared) {}
+
+  /** How often a writer tries to take a ref another writer holds, as containerd's local store. */
+  static final int LOCK_ATTEMPTS = 10;
+
+  /**
+   * Takes the ref's lock. A writer that has just closed may not have let go yet (a client that
+   * closes a Write call and opens the next one at once races the end of the first call's handler),
+   * so a held ref is tried {@link #LOCK_ATTEMPTS} times with a random pause of up to 2^n ms after
+   * the n-th try (under a second in all) before UNAVAILABLE, as containerd's local store does.
+   */
+  private void lockRef(Path dir, String ns, String ref) {
+    for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+      if (held.add(dir)) {
+        return;
+      }
+      try {
+        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << attempt));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw StoreException.unavailable(
+        "ingest ref \"" + ref + "\" in namespace " + ns + " is locked by another writer");
+  }
+
+  private void addIngestLease(String ns, String ref, String lease) {
+    if (lease != null && !lease.isEmpty()) {
+      db.write(
+          txn -> {
+            LeaseRecords.requireLease(db, txn, ns, lease);
+            LeaseRecords.add(db, txn, ns, lease, new Lease.Resource(ref, LeaseRecords.INGESTS));
+            return null;
+          });
+    }
+  }
+
+  /** Creates an empty ingest for a ref whose lock the caller holds, under the store lock. */
+  IngestDirectory createIngest(String ns, String ref, long total, String expected)
+      throws IOException {
+    return lock.shared(() -> newIngest(ns, ref, total, expected));
+  }
+
+  private IngestDirectory newIngest(String ns, String ref, long total, String expected)
+      throws IOException {
+    try {
+      return IngestDirectory.create(layout, ns, ref, total, expected, Instant.now());
+    } catch (FileAlreadyExistsException e) {
+      throw new IOException(
+          "ingest directory " + layout.ingest(ns, ref) + " appeared while creating", e);
+    }
+  }
+
+  /**
+   * The blob another namespace holds that a writer in {@code ns} may take without its bytes: under
+   * {@link ContentSharingPolicy#SHARED} any namespace's, under {@link
+   * ContentSharingPolicy#ISOLATED} only a namespace's labelled {@code
+   * containerd.io/namespace.shareable=true} (containerd's {@code metadata/content.go}). A declared
+   * size other than the blob's shares nothing: the client uploads as usual.
+   */
+  private Optional<ContentInfo> shareable(String ns, String digest, long size) {
+    Optional<ContentInfo> found =
+        db.read(
+            txn -> {
+              for (String other : db.namespaceNames(txn)) {
+                if (other.equals(ns)) {
+                  continue;
+                }
+                byte[] v = db.content.get(txn, MetadataDb.key(other, digest));
+                if (v == null) {
+                  continue;
+                }
+                if (sharing == ContentSharingPolicy.SHARED
+                    || "true"
+                        .equals(
+                            db.namespaceLabels(txn, other)
+                                .get(ContentSharingPolicy.SHAREABLE_LABEL))) {
+                  return Optional.of(RecordCodec.decodeContent(v));
+                }
+              }
+              return Optional.<ContentInfo>empty();
+            });
+    return found.filter(
+        info -> (size <= 0 || size == info.size()) && Files.exists(layout.blob(digest)));
+  }
+
+  /** The file of a committed blob, whoever holds it; for a shared writer's copy. */
+  Path blobPath(String digest) {
+    return layout.blob(digest);
   }
 
   /**
@@ -324,48 +427,82 @@ final class EmbeddedContentStore implements ContentStore {
         () -> {
           Path blob = layout.blob(digest);
           if (!Files.exists(blob)) {
-            Files.move(ingest.data(), blob, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            try {
+              Files.move(ingest.data(), blob, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+              throw StoreException.notFound(
+                  "ingest ref \""
+                      + ingest.ref()
+                      + "\" in namespace "
+                      + ingest.namespace()
+                      + " was aborted while it was being written");
+            }
             ContentLayout.fsyncDirectory(layout.blobs);
           }
           FileTrees.delete(ingest.dir());
-          String ns = ingest.namespace();
-          return db.write(
-              txn -> {
-                db.touchNamespace(txn, ns);
-                LeaseRecords.forgetIngest(db, txn, ns, ingest.ref());
-                if (lease != null && !lease.isEmpty()) {
-                  if (db.leases.get(txn, MetadataDb.key(ns, lease)) != null) {
-                    LeaseRecords.add(
-                        db, txn, ns, lease, new Lease.Resource(digest, LeaseRecords.CONTENT));
-                  }
-                }
-                byte[] k = MetadataDb.key(ns, digest);
-                byte[] existing = db.content.get(txn, k);
-                if (existing != null) {
-                  return new CommitOutcome(RecordCodec.decodeContent(existing), true);
-                }
-                Instant now = Instant.now();
-                ContentInfo info = new ContentInfo(digest, size, now, now, labels);
-                db.content.put(txn, k, RecordCodec.encode(info));
-                return new CommitOutcome(info, false);
-              });
+          return record(ingest.namespace(), ingest.ref(), digest, size, labels, lease);
+        });
+  }
+
+  /**
+   * Commits a shared writer's blob: the bytes are already in the store, so only the namespace's
+   * record is written (with the lease), as containerd's metadata store does for a writer that never
+   * wrote.
+   */
+  CommitOutcome commitShared(
+      String ns, String ref, String digest, long size, Map<String, String> labels, String lease)
+      throws IOException {
+    return lock.shared(
+        () -> {
+          if (!Files.exists(layout.blob(digest))) {
+            throw StoreException.notFound(
+                "content " + digest + " was removed before ingest ref \"" + ref + "\" committed");
+          }
+          return record(ns, ref, digest, size, labels, lease);
+        });
+  }
+
+  /**
+   * Writes the namespace's record of a blob whose bytes are in place; the caller holds the lock.
+   */
+  private CommitOutcome record(
+      String ns, String ref, String digest, long size, Map<String, String> labels, String lease) {
+    return db.write(
+        txn -> {
+          db.touchNamespace(txn, ns);
+          LeaseRecords.forgetIngest(db, txn, ns, ref);
+          if (lease != null && !lease.isEmpty()) {
+            if (db.leases.get(txn, MetadataDb.key(ns, lease)) != null) {
+              LeaseRecords.add(
+                  db, txn, ns, lease, new Lease.Resource(digest, LeaseRecords.CONTENT));
+            }
+          }
+          byte[] k = MetadataDb.key(ns, digest);
+          byte[] existing = db.content.get(txn, k);
+          if (existing != null) {
+            return new CommitOutcome(RecordCodec.decodeContent(existing), true);
+          }
+          Instant now = Instant.now();
+          ContentInfo info = new ContentInfo(digest, size, now, now, labels);
+          db.content.put(txn, k, RecordCodec.encode(info));
+          return new CommitOutcome(info, false);
         });
   }
 
   record CommitOutcome(ContentInfo info, boolean alreadyExisted) {}
 
-  /** Drops a failed ingest (mismatched size or digest). */
-  void discard(IngestDirectory ingest) throws IOException {
-    FileTrees.delete(ingest.dir());
-    db.write(
-        txn -> {
-          LeaseRecords.forgetIngest(db, txn, ingest.namespace(), ingest.ref());
-          return null;
-        });
+  void opened(IngestWriter writer, IngestDirectory ingest) {
+    live.put(ingest.dir(), writer);
   }
 
   void release(IngestDirectory ingest) {
+    live.remove(ingest.dir());
     held.remove(ingest.dir());
+  }
+
+  /** Lets go of a ref's lock taken by {@link #writer}. */
+  void releaseRef(String namespace, String ref) {
+    held.remove(layout.ingest(namespace, ref));
   }
 
   boolean isHeld(Path ingestDir) {
@@ -376,16 +513,27 @@ final class EmbeddedContentStore implements ContentStore {
   public Optional<IngestStatus> status(String namespace, String ref) {
     NamespaceRules.require(namespace);
     try {
-      Optional<IngestDirectory> ingest = IngestDirectory.read(layout.ingest(namespace, ref));
-      if (ingest.isEmpty()) {
-        return Optional.empty();
-      }
-      return Optional.of(ingest.get().status());
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return statusOf(layout.ingest(namespace, ref));
     } catch (IOException e) {
       throw new StoreException(
           StatusCode.INTERNAL, "status of ingest ref \"" + ref + "\": " + e.getMessage(), e);
+    }
+  }
+
+  /** An ingest's status: its open writer's when it has one, else what its files show. */
+  private Optional<IngestStatus> statusOf(Path dir) throws IOException {
+    Optional<IngestDirectory> ingest = IngestDirectory.read(dir);
+    if (ingest.isEmpty()) {
+      return Optional.empty();
+    }
+    IngestWriter writer = live.get(dir);
+    if (writer != null) {
+      return Optional.of(writer.status());
+    }
+    try {
+      return Optional.of(ingest.get().status());
+    } catch (NoSuchFileException gone) {
+      return Optional.empty();
     }
   }
 
@@ -400,14 +548,9 @@ final class EmbeddedContentStore implements ContentStore {
         if (ingest.isEmpty() || !ingest.get().namespace().equals(namespace)) {
           continue;
         }
-        IngestStatus s;
-        try {
-          s = ingest.get().status();
-        } catch (NoSuchFileException gone) {
-          continue;
-        }
-        if (filter.matches(path -> ingestField(s, path))) {
-          out.add(s);
+        Optional<IngestStatus> s = statusOf(dir);
+        if (s.isPresent() && filter.matches(path -> ingestField(s.get(), path))) {
+          out.add(s.get());
         }
       }
     } catch (IOException e) {
@@ -425,28 +568,28 @@ final class EmbeddedContentStore implements ContentStore {
     };
   }
 
+  /**
+   * Removes the ingest whether or not a writer holds it, as containerd's Abort does. A writer still
+   * open on it keeps its lock until it closes; its commit then fails NOT_FOUND.
+   */
   @Override
   public void abort(String namespace, String ref) throws IOException {
     NamespaceRules.require(namespace);
     Path dir = layout.ingest(namespace, ref);
-    if (!held.add(dir)) {
-      throw StoreException.unavailable(
-          "ingest ref \"" + ref + "\" in namespace " + namespace + " is locked by a writer");
-    }
-    try {
-      if (IngestDirectory.read(dir).isEmpty()) {
-        throw StoreException.notFound(
-            "ingest ref \"" + ref + "\" not found in namespace " + namespace);
-      }
-      FileTrees.delete(dir);
-      db.write(
-          txn -> {
-            LeaseRecords.forgetIngest(db, txn, namespace, ref);
-            return null;
-          });
-    } finally {
-      held.remove(dir);
-    }
+    lock.shared(
+        () -> {
+          if (IngestDirectory.read(dir).isEmpty()) {
+            throw StoreException.notFound(
+                "ingest ref \"" + ref + "\" not found in namespace " + namespace);
+          }
+          FileTrees.delete(dir);
+          db.write(
+              txn -> {
+                LeaseRecords.forgetIngest(db, txn, namespace, ref);
+                return null;
+              });
+          return null;
+        });
   }
 
   static StoreException notFound(String namespace, String digest) {

@@ -3,6 +3,7 @@ package dev.transferd.plugin.store.embedded;
 import dev.transferd.plugin.store.ContentStore;
 import dev.transferd.plugin.store.ImageStore;
 import dev.transferd.plugin.store.LeaseManager;
+import dev.transferd.plugin.store.NamespaceStore;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.StoreException;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class EmbeddedStore implements Store {
   private final EmbeddedContentStore content;
   private final EmbeddedImageStore images;
   private final EmbeddedLeaseManager leases;
+  private final EmbeddedNamespaceStore namespaces;
   private final GarbageCollector collector;
   private final ScheduledExecutorService scheduler;
   private final EmbeddedStoreOptions options;
@@ -55,7 +57,10 @@ public final class EmbeddedStore implements Store {
     this.options = options;
     ContentLayout layout = new ContentLayout(root);
     StoreLock storeLock = new StoreLock();
-    this.content = new EmbeddedContentStore(layout, db, storeLock, this::collectSoon);
+    this.content =
+        new EmbeddedContentStore(
+            layout, db, storeLock, this::collectSoon, options.contentSharing());
+    this.namespaces = new EmbeddedNamespaceStore(db, layout);
     this.images = new EmbeddedImageStore(db, this::collectSoon);
     this.leases = new EmbeddedLeaseManager(db, this::collectSoon);
     this.collector = new GarbageCollector(layout, db, storeLock, content, options.staleIngestAge());
@@ -129,6 +134,11 @@ public final class EmbeddedStore implements Store {
   @Override
   public LeaseManager leases() {
     return leases;
+  }
+
+  @Override
+  public NamespaceStore namespaces() {
+    return namespaces;
   }
 
   @Override

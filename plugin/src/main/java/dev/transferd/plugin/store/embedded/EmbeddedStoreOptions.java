@@ -1,5 +1,6 @@
 package dev.transferd.plugin.store.embedded;
 
+import dev.transferd.plugin.store.ContentSharingPolicy;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,14 +14,18 @@ import java.util.Objects;
  *     share one run; {@link Duration#ZERO} for no collection after deletes
  * @param metadataMapSize the largest the metadata database may grow, in bytes (LMDB's map size;
  *     address space only, the file grows as needed)
+ * @param contentSharing whether a namespace may take another's blob without its bytes (containerd's
+ *     {@code content_sharing_policy}, shared by default)
  */
 public record EmbeddedStoreOptions(
     Duration staleIngestAge,
     Duration gcInterval,
     Duration gcDelayAfterDelete,
-    long metadataMapSize) {
+    long metadataMapSize,
+    ContentSharingPolicy contentSharing) {
   public EmbeddedStoreOptions {
     Objects.requireNonNull(staleIngestAge, "staleIngestAge");
+    Objects.requireNonNull(contentSharing, "contentSharing");
     Objects.requireNonNull(gcInterval, "gcInterval");
     Objects.requireNonNull(gcDelayAfterDelete, "gcDelayAfterDelete");
     if (staleIngestAge.isNegative() || gcInterval.isNegative() || gcDelayAfterDelete.isNegative()) {
@@ -31,21 +36,46 @@ public record EmbeddedStoreOptions(
     }
   }
 
-  /** 24 h stale ingests, a collection every hour and one second after deletes, 4 GiB metadata. */
+  /** The options with containerd's default sharing policy, {@link ContentSharingPolicy#SHARED}. */
+  public EmbeddedStoreOptions(
+      Duration staleIngestAge,
+      Duration gcInterval,
+      Duration gcDelayAfterDelete,
+      long metadataMapSize) {
+    this(
+        staleIngestAge,
+        gcInterval,
+        gcDelayAfterDelete,
+        metadataMapSize,
+        ContentSharingPolicy.SHARED);
+  }
+
+  /**
+   * 24 h stale ingests, a collection every hour and one second after deletes, 4 GiB metadata,
+   * shared content.
+   */
   public static EmbeddedStoreOptions defaults() {
     return new EmbeddedStoreOptions(
         Duration.ofHours(24), Duration.ofHours(1), Duration.ofSeconds(1), 4L << 30);
   }
 
+  public EmbeddedStoreOptions withContentSharing(ContentSharingPolicy policy) {
+    return new EmbeddedStoreOptions(
+        staleIngestAge, gcInterval, gcDelayAfterDelete, metadataMapSize, policy);
+  }
+
   public EmbeddedStoreOptions withStaleIngestAge(Duration age) {
-    return new EmbeddedStoreOptions(age, gcInterval, gcDelayAfterDelete, metadataMapSize);
+    return new EmbeddedStoreOptions(
+        age, gcInterval, gcDelayAfterDelete, metadataMapSize, contentSharing);
   }
 
   public EmbeddedStoreOptions withGcInterval(Duration interval) {
-    return new EmbeddedStoreOptions(staleIngestAge, interval, gcDelayAfterDelete, metadataMapSize);
+    return new EmbeddedStoreOptions(
+        staleIngestAge, interval, gcDelayAfterDelete, metadataMapSize, contentSharing);
   }
 
   public EmbeddedStoreOptions withGcDelayAfterDelete(Duration delay) {
-    return new EmbeddedStoreOptions(staleIngestAge, gcInterval, delay, metadataMapSize);
+    return new EmbeddedStoreOptions(
+        staleIngestAge, gcInterval, delay, metadataMapSize, contentSharing);
   }
 }

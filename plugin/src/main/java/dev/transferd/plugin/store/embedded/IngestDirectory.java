@@ -13,10 +13,12 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One ingest on disk: a directory holding the bytes so far ({@code data}) and what the first writer
- * declared ({@code ref}, {@code namespace}, {@code startedat}, {@code total}, {@code expected}).
- * The data file's modification time is the ingest's {@code updatedAt}. The directory is assembled
- * under a temp name and renamed into place, so a crash never leaves half of one.
+ * One ingest on disk: a directory holding the bytes so far ({@code data}), what the first writer
+ * declared ({@code ref}, {@code namespace}, {@code startedat}, {@code total}, {@code expected}) and
+ * when a writer last wrote to it ({@code updatedat}: set at creation, rewritten when a writer
+ * closes, as containerd's local store does; the data file's modification time is when buffered
+ * bytes reached the file, which can be later). The directory is assembled under a temp name and
+ * renamed into place, so a crash never leaves half of one.
  */
 record IngestDirectory(
     Path dir, String namespace, String ref, Instant startedAt, long total, String expected) {
@@ -26,6 +28,7 @@ record IngestDirectory(
   private static final String STARTED_AT = "startedat";
   private static final String TOTAL = "total";
   private static final String EXPECTED = "expected";
+  private static final String UPDATED_AT = "updatedat";
 
   Path data() {
     return dir.resolve(DATA);
@@ -47,6 +50,7 @@ record IngestDirectory(
       write(temp.resolve(REF), ref);
       write(temp.resolve(NAMESPACE), namespace);
       write(temp.resolve(STARTED_AT), startedAt.toString());
+      write(temp.resolve(UPDATED_AT), startedAt.toString());
       write(temp.resolve(TOTAL), Long.toString(Math.max(total, 0)));
       write(temp.resolve(EXPECTED), expected == null ? "" : expected);
       Files.createFile(temp.resolve(DATA));
@@ -78,16 +82,48 @@ record IngestDirectory(
     }
   }
 
-  /** The ingest's progress as the data file shows it now. */
+  /**
+   * The ingest's progress as the files show it now: the data file's size, and the stored time of
+   * the last write (see {@link #updatedAt}).
+   */
   IngestStatus status() throws IOException {
     BasicFileAttributes attrs = Files.readAttributes(data(), BasicFileAttributes.class);
     return new IngestStatus(
-        ref,
-        attrs.size(),
-        total,
-        expected == null ? "" : expected,
-        startedAt,
-        attrs.lastModifiedTime().toInstant());
+        ref, attrs.size(), total, expected == null ? "" : expected, startedAt, updatedAt(attrs));
+  }
+
+  /**
+   * When a writer last wrote: the stored {@code updatedat}; the data file's modification time when
+   * that file is missing or unreadable (an ingest made before it existed, or a crash while it was
+   * rewritten).
+   */
+  Instant updatedAt() throws IOException {
+    return updatedAt(Files.readAttributes(data(), BasicFileAttributes.class));
+  }
+
+  private Instant updatedAt(BasicFileAttributes attrs) throws IOException {
+    try {
+      return Instant.parse(Files.readString(dir.resolve(UPDATED_AT), StandardCharsets.UTF_8));
+    } catch (NoSuchFileException | java.time.format.DateTimeParseException e) {
+      return attrs.lastModifiedTime().toInstant();
+    }
+  }
+
+  /**
+   * Stores the time of the last write. Nothing is written when the ingest has been removed (an
+   * abort while its writer was open): the directory is not brought back.
+   */
+  void storeUpdatedAt(Instant when) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    Path temp = dir.resolve(UPDATED_AT + ".new");
+    try {
+      write(temp, when.toString());
+      Files.move(temp, dir.resolve(UPDATED_AT), StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException gone) {
+      // removed meanwhile (aborted): nothing to record
+    }
   }
 
   private static void write(Path file, String content) throws IOException {

@@ -15,7 +15,12 @@ import java.util.Map;
 /**
  * Writes one ingest: every byte goes through SHA-256 and then to the data file, so commit knows the
  * digest without reading the file again. Opening a writer on an ingest that already has bytes
- * (resume) hashes those bytes once. Not thread-safe; the ref stays locked until {@link #close}.
+ * (resume) hashes those bytes once. Not thread-safe; the ref stays locked until {@link #close} or
+ * {@link #commit}, whatever its outcome.
+ *
+ * <p>"Updated at" is containerd's: the stored value when the writer opens, the time of each {@link
+ * #write}, and stored again when the writer closes (or a commit fails), so a later writer and
+ * {@code Status} see the time of the last write, not of the last flush.
  */
 final class IngestWriter extends ContentWriter {
   private static final int REHASH_CHUNK = 1 << 20;
@@ -26,7 +31,9 @@ final class IngestWriter extends ContentWriter {
   private final FileChannel channel;
   private final MessageDigest sha256;
   private final PipelinedAppender appender;
-  private long offset;
+  // Volatile: the store's status of a held ingest reads them from other threads.
+  private volatile long offset;
+  private volatile Instant updatedAt;
   private boolean closed;
 
   /** Set once {@link #commit} has computed it; the running digest is spent then. */
@@ -38,8 +45,10 @@ final class IngestWriter extends ContentWriter {
       String lease,
       FileChannel channel,
       MessageDigest sha256,
-      long offset) {
+      long offset,
+      Instant updatedAt) {
     this.store = store;
+    this.updatedAt = updatedAt;
     this.ingest = ingest;
     this.lease = lease;
     this.channel = channel;
@@ -57,7 +66,9 @@ final class IngestWriter extends ContentWriter {
       MessageDigest sha256 = Sha256.newDigest();
       long pos = rehash(ch, sha256, ch.size());
       ch.position(pos);
-      return new IngestWriter(store, ingest, lease, ch, sha256, pos);
+      IngestWriter w = new IngestWriter(store, ingest, lease, ch, sha256, pos, ingest.updatedAt());
+      store.opened(w, ingest);
+      return w;
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -93,6 +104,7 @@ final class IngestWriter extends ContentWriter {
     sha256.update(b, off, len);
     appender.append(b, off, len);
     offset += len;
+    updatedAt = Instant.now();
   }
 
   @Override
@@ -133,6 +145,7 @@ final class IngestWriter extends ContentWriter {
     }
   }
 
+  /** Thread-safe: the store answers status requests for a held ingest with it. */
   @Override
   public IngestStatus status() {
     return new IngestStatus(
@@ -141,7 +154,7 @@ final class IngestWriter extends ContentWriter {
         ingest.total(),
         ingest.expected() == null ? "" : ingest.expected(),
         ingest.startedAt(),
-        Instant.now());
+        updatedAt);
   }
 
   @Override
@@ -165,8 +178,9 @@ final class IngestWriter extends ContentWriter {
     channel.close();
     closed = true;
     try {
+      // A mismatch keeps the ingest, as containerd does: a new writer on the ref continues it.
       if (size > 0 && size != offset) {
-        store.discard(ingest);
+        ingest.storeUpdatedAt(updatedAt);
         throw StoreException.failedPrecondition(
             "unexpected commit size "
                 + offset
@@ -177,7 +191,7 @@ final class IngestWriter extends ContentWriter {
                 + "\"");
       }
       if (expected != null && !expected.equals(actual)) {
-        store.discard(ingest);
+        ingest.storeUpdatedAt(updatedAt);
         throw StoreException.failedPrecondition(
             "unexpected commit digest "
                 + actual
@@ -214,6 +228,7 @@ final class IngestWriter extends ContentWriter {
       try {
         appender.close();
         channel.close();
+        ingest.storeUpdatedAt(updatedAt);
       } finally {
         store.release(ingest);
       }

@@ -234,6 +234,38 @@ final class MetadataDb implements AutoCloseable {
     }
   }
 
+  /**
+   * The namespace's labels; none when it has none or does not exist. A namespace record is a {@code
+   * namespaces.v1.Namespace} message, or the one byte {@link #PRESENT} (no labels) as {@link
+   * #touchNamespace} writes it.
+   */
+  java.util.Map<String, String> namespaceLabels(Txn<byte[]> txn, String namespace) {
+    byte[] v = namespaces.get(txn, key(namespace));
+    if (v == null || Arrays.equals(v, PRESENT)) {
+      return java.util.Map.of();
+    }
+    try {
+      return dev.transferd.proto.namespaces.v1.Namespace.parseFrom(v).getLabelsMap();
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new StoreException(
+          StatusCode.DATA_LOSS, "namespace record of " + namespace + " is corrupt", e);
+    }
+  }
+
+  /** Writes the namespace with exactly {@code labels}. */
+  void putNamespace(Txn<byte[]> txn, String namespace, java.util.Map<String, String> labels) {
+    namespaces.put(
+        txn,
+        key(namespace),
+        labels.isEmpty()
+            ? PRESENT
+            : dev.transferd.proto.namespaces.v1.Namespace.newBuilder()
+                .setName(namespace)
+                .putAllLabels(labels)
+                .build()
+                .toByteArray());
+  }
+
   List<String> namespaceNames(Txn<byte[]> txn) {
     List<String> out = new ArrayList<>();
     forEachWithPrefix(

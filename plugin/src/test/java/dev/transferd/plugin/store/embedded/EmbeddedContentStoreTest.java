@@ -1,5 +1,6 @@
 package dev.transferd.plugin.store.embedded;
 
+import dev.transferd.plugin.store.ContentSharingPolicy;
 import dev.transferd.plugin.store.ContentStoreContract;
 import dev.transferd.plugin.store.Store;
 import java.io.IOException;
@@ -11,11 +12,12 @@ import java.time.Duration;
  */
 class EmbeddedContentStoreTest extends ContentStoreContract {
   @Override
-  protected Store open(Path root) throws IOException {
+  protected Store open(Path root, ContentSharingPolicy sharing) throws IOException {
     return EmbeddedStore.open(
         root,
         EmbeddedStoreOptions.defaults()
             .withGcInterval(Duration.ZERO)
-            .withGcDelayAfterDelete(Duration.ZERO));
+            .withGcDelayAfterDelete(Duration.ZERO)
+            .withContentSharing(sharing));
   }
 }
