@@ -10,6 +10,7 @@ sealed interface Endpoint
         ExportStreamEndpoint,
         RegistryEndpoint,
         ImageStoreEndpoint,
+        UnpackDirectoryEndpoint,
         UnknownEndpoint {
   /** The type URL the endpoint arrived with, for messages. */
   String typeUrl();

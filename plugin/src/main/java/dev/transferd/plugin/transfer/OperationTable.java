@@ -57,7 +57,11 @@ final class OperationTable {
               ImageStoreEndpoint.class,
               ExportStreamEndpoint.class,
               new ExportOperation(store, settings.archiveLimits(), clock))
-          .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock));
+          .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock))
+          .add(
+              ImageStoreEndpoint.class,
+              UnpackDirectoryEndpoint.class,
+              new UnpackOperation(store, settings.archiveLimits(), clock));
     }
     return b.build();
   }

@@ -13,33 +13,33 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Builds layer tars in tests: every entry type and metadata field, hostile entries included. */
-final class LayerTar {
+public final class LayerTar {
   static final Instant MTIME = Instant.parse("2024-03-01T12:00:00.250Z");
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
 
-  LayerTar() {
+  public LayerTar() {
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     tar.setAddPaxHeadersForNonAsciiNames(true);
   }
 
-  LayerTar dir(String name, int mode) {
+  public LayerTar dir(String name, int mode) {
     return put(base(name.endsWith("/") ? name : name + "/", TarConstants.LF_DIR, mode), null);
   }
 
-  LayerTar file(String name, int mode, String content) {
+  public LayerTar file(String name, int mode, String content) {
     return put(base(name, TarConstants.LF_NORMAL, mode), content.getBytes(StandardCharsets.UTF_8));
   }
 
-  LayerTar symlink(String name, String target) {
+  public LayerTar symlink(String name, String target) {
     TarArchiveEntry e = base(name, TarConstants.LF_SYMLINK, 0777);
     e.setLinkName(target);
     return put(e, null);
   }
 
-  LayerTar hardlink(String name, String target) {
+  public LayerTar hardlink(String name, String target) {
     TarArchiveEntry e = base(name, TarConstants.LF_LINK, 0644);
     e.setLinkName(target);
     return put(e, null);

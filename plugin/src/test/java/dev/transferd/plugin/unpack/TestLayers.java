@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Layers held in memory, as blobs with their diff_ids, and a {@link LayerSource} over them. */
-final class TestLayers implements LayerSource {
+public final class TestLayers implements LayerSource {
   private final Map<String, byte[]> blobs = new LinkedHashMap<>();
   private final List<ImageLayers.Layer> layers = new ArrayList<>();
 
   /** Adds a gzip-compressed layer. */
-  TestLayers add(LayerTar tar) {
+  public TestLayers add(LayerTar tar) {
     byte[] raw = tar.bytes();
     return add(LayerTar.gzip(raw), "application/vnd.oci.image.layer.v1.tar+gzip", Digests.of(raw));
   }

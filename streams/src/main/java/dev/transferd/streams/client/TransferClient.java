@@ -136,6 +136,7 @@ public final class TransferClient {
       case RegistryImage r -> r.marshal(session);
       case StoredImage s -> s.marshal();
       case ExportArchive e -> e.marshal(session);
+      case UnpackDirectory u -> u.marshal();
     };
   }
 
