@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 /**
  * A tree as one line per path, sorted: type, mode (12 bits), uid:gid, size and content digest of
  * files, link target of symlinks, device numbers, xattrs in hex, and (unless left out) the mtime of
- * everything but directories. Two trees are the same when their listings are equal.
+ * everything but the root (which no layer need name: umoci then leaves it at the epoch, transferd
+ * at the time of the unpack). Two trees are the same when their listings are equal.
  */
 final class TreeListing {
   private TreeListing() {}
@@ -63,7 +64,7 @@ final class TreeListing {
     NativeFiles.get()
         .lgetxattrs(p.toString())
         .forEach((k, v) -> b.append(' ').append(k).append('=').append(HexFormat.of().formatHex(v)));
-    if (withMtimes && !type.equals("dir")) {
+    if (withMtimes && !p.equals(root)) {
       b.append(" mtime=").append(((FileTime) a.get("lastModifiedTime")).toInstant());
     }
     return b.toString();
