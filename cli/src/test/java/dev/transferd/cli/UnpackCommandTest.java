@@ -64,6 +64,27 @@ class UnpackCommandTest {
   }
 
   @Test
+  void repackStoresTheChangesAsANewImageThatUnpacksToTheChangedTree() throws Exception {
+    Path dir = fixture.dir.resolve("rootfs");
+    assertEquals(0, fixture.run("unpack", "localhost/app:1", dir.toString()).code());
+    Files.writeString(dir.resolve("etc/motd"), "patched\n");
+    Files.writeString(dir.resolve("etc/extra"), "added\n");
+
+    CliFixture.Result r =
+        fixture.run(
+            "--progress", "plain", "repack", dir.toString(), "localhost/app:1", "localhost/app:2");
+
+    assertEquals(0, r.code(), r.err());
+    assertTrue(
+        r.out().lines().anyMatch(l -> l.startsWith("repacked " + dir + " as localhost/app:2")),
+        r.out());
+    Path again = fixture.dir.resolve("again");
+    assertEquals(0, fixture.run("unpack", "localhost/app:2", again.toString()).code());
+    assertEquals("patched\n", Files.readString(again.resolve("etc/motd")));
+    assertEquals("added\n", Files.readString(again.resolve("etc/extra")));
+  }
+
+  @Test
   void unpackOntoAFilledDirectoryFailsAndKeepsIt() throws Exception {
     Path dir = Files.createDirectories(fixture.dir.resolve("rootfs"));
     Files.writeString(dir.resolve("mine"), "mine");

@@ -11,6 +11,7 @@ sealed interface Endpoint
         RegistryEndpoint,
         ImageStoreEndpoint,
         UnpackDirectoryEndpoint,
+        RepackDirectoryEndpoint,
         UnknownEndpoint {
   /** The type URL the endpoint arrived with, for messages. */
   String typeUrl();

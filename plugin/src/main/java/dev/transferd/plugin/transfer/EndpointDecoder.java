@@ -3,6 +3,7 @@ package dev.transferd.plugin.transfer;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import dev.transferd.proto.AnyCodec;
+import dev.transferd.proto.transferd.transfer.RepackDirectory;
 import dev.transferd.proto.transferd.transfer.UnpackDirectory;
 import dev.transferd.proto.types.transfer.ImageExportStream;
 import dev.transferd.proto.types.transfer.ImageImportStream;
@@ -32,7 +33,8 @@ final class EndpointDecoder {
                   new ImageStoreEndpoint(any.getTypeUrl(), unpack(any, ImageStore.class)),
           name(ImageImportStream.class), ImportStreamEndpoint::decode,
           name(ImageExportStream.class), ExportStreamEndpoint::decode,
-          name(UnpackDirectory.class), UnpackDirectoryEndpoint::decode);
+          name(UnpackDirectory.class), UnpackDirectoryEndpoint::decode,
+          name(RepackDirectory.class), RepackDirectoryEndpoint::decode);
 
   private EndpointDecoder() {}
 

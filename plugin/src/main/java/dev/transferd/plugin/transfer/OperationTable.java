@@ -61,7 +61,11 @@ final class OperationTable {
           .add(
               ImageStoreEndpoint.class,
               UnpackDirectoryEndpoint.class,
-              new UnpackOperation(store, settings.archiveLimits(), clock));
+              new UnpackOperation(store, settings.archiveLimits(), clock))
+          .add(
+              RepackDirectoryEndpoint.class,
+              ImageStoreEndpoint.class,
+              new RepackOperation(store, settings.archiveLimits(), clock));
     }
     return b.build();
   }

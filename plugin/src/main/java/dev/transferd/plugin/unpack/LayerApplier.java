@@ -13,12 +13,12 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -255,9 +255,8 @@ final class LayerApplier {
   }
 
   private void setTime(Path path, FileTime mtime) throws IOException {
-    long micros = mtime.to(TimeUnit.MICROSECONDS);
-    files.lutimes(
-        path.toString(), Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000));
+    Instant t = mtime.toInstant();
+    files.lutimens(path.toString(), t.getEpochSecond(), t.getNano());
   }
 
   /** Missing parents of an entry are made 0755, as containerd and umoci make them. */

@@ -15,10 +15,11 @@ import jnr.posix.POSIXHandler;
 
 /**
  * The file system calls an unpack needs and the JDK lacks: {@code lchown}, {@code chmod} with the
- * setuid, setgid and sticky bits, {@code lutimes} (times of a symlink itself), {@code mknod},
- * {@code mkfifo} and {@code lsetxattr}. jnr-posix provides the first ones; {@code mknod} and the
- * xattr calls, which it does not bind, go through jnr-ffi (the library under jnr-posix) directly.
- * Every failure is an {@link IOException} naming the call, the path and the errno. Thread-safe.
+ * setuid, setgid and sticky bits, {@code utimensat} without following (times of a symlink itself),
+ * {@code mknod}, {@code mkfifo} and {@code lsetxattr}. jnr-posix provides the first ones; {@code
+ * mknod} and the xattr calls, which it does not bind, go through jnr-ffi (the library under
+ * jnr-posix) directly. Every failure is an {@link IOException} naming the call, the path and the
+ * errno. Thread-safe.
  */
 final class NativeFiles {
   /** The libc calls jnr-posix does not bind. */
@@ -36,6 +37,8 @@ final class NativeFiles {
     long lgetxattr(String path, String name, byte[] value, long size);
   }
 
+  private static final int AT_FDCWD = -100;
+  private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   static final int S_IFIFO = 0010000;
   static final int S_IFCHR = 0020000;
   static final int S_IFBLK = 0060000;
@@ -66,10 +69,13 @@ final class NativeFiles {
     check(posix.chmod(path, mode & 07777), "chmod", path);
   }
 
-  /** Sets access and modification times of {@code path} itself, a symlink included. */
-  void lutimes(String path, long epochSeconds, long micros) throws IOException {
-    long[] time = {epochSeconds, micros};
-    check(posix.lutimes(path, time, time), "lutimes", path);
+  /**
+   * Sets access and modification times of {@code path} itself, a symlink included ({@code
+   * utimensat} with {@code AT_SYMLINK_NOFOLLOW}), to the nanosecond.
+   */
+  void lutimens(String path, long epochSeconds, long nanos) throws IOException {
+    long[] time = {epochSeconds, nanos};
+    check(posix.utimensat(AT_FDCWD, path, time, time, AT_SYMLINK_NOFOLLOW), "utimensat", path);
   }
 
   void mkfifo(String path, int mode) throws IOException {

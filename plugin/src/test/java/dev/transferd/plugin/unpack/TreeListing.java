@@ -20,10 +20,10 @@ import java.util.stream.Stream;
  * everything but the root (which no layer need name: umoci then leaves it at the epoch, transferd
  * at the time of the unpack). Two trees are the same when their listings are equal.
  */
-final class TreeListing {
+public final class TreeListing {
   private TreeListing() {}
 
-  static List<String> of(Path root, boolean withMtimes) throws IOException {
+  public static List<String> of(Path root, boolean withMtimes) throws IOException {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path p : paths.sorted().toList()) {
@@ -31,6 +31,19 @@ final class TreeListing {
       }
     }
     return lines;
+  }
+
+  /**
+   * Cuts every mtime under {@code root} (root included) to whole 100 ns, the precision of the PAX
+   * times commons-compress writes, so a tree compares equal to one unpacked from its repack.
+   */
+  public static void cutMtimesTo100Nanos(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.time.Instant t = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
+        NativeFiles.get().lutimens(p.toString(), t.getEpochSecond(), t.getNano() / 100 * 100);
+      }
+    }
   }
 
   private static String line(Path root, Path p, boolean withMtimes) throws IOException {

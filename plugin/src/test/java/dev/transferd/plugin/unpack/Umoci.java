@@ -12,23 +12,23 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Debian's umoci, the reference unpacker the tests compare against. */
-final class Umoci {
-  static final String PATH = "/usr/bin/umoci";
+public final class Umoci {
+  public static final String PATH = "/usr/bin/umoci";
 
   private Umoci() {}
 
-  static void require() {
+  public static void require() {
     RealPeers.requireExecutable(PATH, "umoci");
   }
 
   /** {@code umoci unpack} of {@code layout:tag} into the bundle {@code bundle}; its rootfs. */
-  static Path unpack(Path layout, String tag, Path bundle)
+  public static Path unpack(Path layout, String tag, Path bundle)
       throws IOException, InterruptedException {
     run(PATH, "unpack", "--image", layout + ":" + tag, bundle.toString());
     return bundle.resolve("rootfs");
   }
 
-  static String run(String... command) throws IOException, InterruptedException {
+  public static String run(String... command) throws IOException, InterruptedException {
     Process p =
         new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
     byte[] out = p.getInputStream().readAllBytes();

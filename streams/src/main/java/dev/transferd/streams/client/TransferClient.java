@@ -127,6 +127,7 @@ public final class TransferClient {
       case RegistryImage r -> r.marshal(session);
       case StoredImage s -> s.marshal();
       case ImportArchive a -> a.marshal(session);
+      case RepackDirectory r -> r.marshal();
     };
   }
 
