@@ -33,6 +33,10 @@ public final class LayerTar {
     return put(base(name, TarConstants.LF_NORMAL, mode), content.getBytes(StandardCharsets.UTF_8));
   }
 
+  public LayerTar file(String name, int mode, byte[] content) {
+    return put(base(name, TarConstants.LF_NORMAL, mode), content);
+  }
+
   public LayerTar symlink(String name, String target) {
     TarArchiveEntry e = base(name, TarConstants.LF_SYMLINK, 0777);
     e.setLinkName(target);
@@ -40,7 +44,15 @@ public final class LayerTar {
   }
 
   public LayerTar hardlink(String name, String target) {
-    TarArchiveEntry e = base(name, TarConstants.LF_LINK, 0644);
+    return hardlink(name, target, 0644);
+  }
+
+  /**
+   * A hardlink whose header carries {@code mode}, as real tar writers give it the file's mode
+   * (containerd applies it to the shared inode; umoci and transferd do not).
+   */
+  public LayerTar hardlink(String name, String target, int mode) {
+    TarArchiveEntry e = base(name, TarConstants.LF_LINK, mode);
     e.setLinkName(target);
     return put(e, null);
   }
