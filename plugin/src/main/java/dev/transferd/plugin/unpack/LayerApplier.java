@@ -52,6 +52,7 @@ final class LayerApplier {
   private final Skipped skipped = new Skipped();
   private final Map<Path, DirMeta> dirs = new LinkedHashMap<>();
   private final byte[] buffer = new byte[64 * 1024];
+  private Map<String, byte[]> rawXattrs = Map.of();
 
   LayerApplier(TreeRoot root, NativeFiles files, boolean privileged) {
     this.root = root;
@@ -73,9 +74,11 @@ final class LayerApplier {
   void apply(String layer, InputStream tar) throws IOException {
     Set<Path> added = new HashSet<>();
     Set<String> opaque = new LinkedHashSet<>();
-    TarArchiveInputStream in = new TarArchiveInputStream(tar);
+    RawPaxXattrs raw = new RawPaxXattrs(tar);
+    TarArchiveInputStream in = new TarArchiveInputStream(raw);
     TarArchiveEntry entry;
     while ((entry = in.getNextEntry()) != null) {
+      rawXattrs = raw.next();
       String what = layer + ": entry \"" + entry.getName() + "\"";
       String name = EntryNames.clean(entry.getName(), what);
       String base = EntryNames.baseName(name);
@@ -250,7 +253,11 @@ final class LayerApplier {
         skipped.add("xattr " + name, root.nameOf(path));
         continue;
       }
-      files.lsetxattr(path.toString(), name, h.getValue().getBytes(StandardCharsets.UTF_8));
+      byte[] value = rawXattrs.get(name);
+      if (value == null || !new String(value, StandardCharsets.UTF_8).equals(h.getValue())) {
+        value = h.getValue().getBytes(StandardCharsets.UTF_8);
+      }
+      files.lsetxattr(path.toString(), name, value);
     }
   }
 

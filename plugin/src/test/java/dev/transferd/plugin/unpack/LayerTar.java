@@ -82,6 +82,20 @@ public final class LayerTar {
     return this;
   }
 
+  /**
+   * A binary xattr on the next entry, written as Go's tar writer writes it: raw bytes in a PAX
+   * record of an {@code x} header of our own (commons-compress would write the value as UTF-8
+   * text). The entry then has a whole-second mtime, so that commons-compress adds no PAX header of
+   * its own.
+   */
+  public LayerTar rawXattr(String name, byte[] value) {
+    pendingRawName = name;
+    pendingRawValue = value;
+    return this;
+  }
+
+  private String pendingRawName;
+  private byte[] pendingRawValue;
   private long pendingUid;
   private long pendingGid;
   private String pendingXattrName;
@@ -91,6 +105,12 @@ public final class LayerTar {
     TarArchiveEntry e = new TarArchiveEntry(name, type, true);
     e.setMode(mode);
     e.setLastModifiedTime(FileTime.from(MTIME));
+    if (pendingRawName != null) {
+      writeRawPax("SCHILY.xattr." + pendingRawName, pendingRawValue);
+      e.setLastModifiedTime(
+          FileTime.from(MTIME.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+      pendingRawName = null;
+    }
     e.setUserId(pendingUid);
     e.setGroupId(pendingGid);
     if (pendingXattrName != null) {
@@ -100,6 +120,25 @@ public final class LayerTar {
     pendingGid = 0;
     pendingXattrName = null;
     return e;
+  }
+
+  private void writeRawPax(String key, byte[] value) {
+    byte[] k = (" " + key + "=").getBytes(StandardCharsets.UTF_8);
+    int body = k.length + value.length + 1;
+    int length = body + Integer.toString(body).length();
+    if (Integer.toString(length).length() != Integer.toString(body).length()) {
+      length++;
+    }
+    ByteArrayOutputStream record = new ByteArrayOutputStream();
+    record.writeBytes(Integer.toString(length).getBytes(StandardCharsets.US_ASCII));
+    record.writeBytes(k);
+    record.writeBytes(value);
+    record.write('\n');
+    TarArchiveEntry x =
+        new TarArchiveEntry("PaxHeaders/raw", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+    // a whole-second time, or commons-compress would put a PAX header of its own before this one
+    x.setLastModifiedTime(FileTime.from(MTIME.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+    put(x, record.toByteArray());
   }
 
   private LayerTar put(TarArchiveEntry e, byte[] content) {

@@ -16,6 +16,11 @@ class UmociComparisonTest {
   private static final String CAP_NET_BIND_SERVICE =
       "\u0001\0\0\u0002\0\u0004\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
 
+  /** cap_setuid+ep: bit 7, so the permitted mask's first byte is 0x80, which is not UTF-8. */
+  private static final byte[] CAP_SETUID = {
+    1, 0, 0, 2, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  };
+
   @TempDir Path tmp;
 
   @Test
@@ -32,6 +37,8 @@ class UmociComparisonTest {
                     .file("bin/wall", 02755, "setgid")
                     .xattr("security.capability", CAP_NET_BIND_SERVICE)
                     .file("bin/ping", 0755, "ping")
+                    .rawXattr("security.capability", CAP_SETUID)
+                    .file("bin/newuidmap", 0755, "newuidmap")
                     .hardlink("bin/sh-again", "bin/sh")
                     .dir("tmp", 01777)
                     .dir("dev", 0755)
