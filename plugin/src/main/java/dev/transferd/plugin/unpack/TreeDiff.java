@@ -64,6 +64,10 @@ final class TreeDiff {
   private final TarArchiveOutputStream tar;
   private final NativeFiles files = NativeFiles.get();
   private final Map<Object, String> written = new HashMap<>();
+
+  /** The path whose xattrs the next {@link #put} writes (null for whiteouts). */
+  private Path xattrSource;
+
   private int entries;
 
   private TreeDiff(Path oldRoot, Path newRoot, TarArchiveOutputStream tar) {
@@ -80,9 +84,11 @@ final class TreeDiff {
     MessageDigest diffId = Digests.sha256();
     GZIPOutputStream gzip = new GZIPOutputStream(new NonClosing(out), 64 * 1024);
     TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(gzip, diffId));
-    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    tar.setAddPaxHeadersForNonAsciiNames(true);
+    // The PAX records are ours (see put): commons-compress must add none of its own, since a
+    // second PAX header in a row replaces the first in Go's reader.
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_TRUNCATE);
+    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
+    tar.setAddPaxHeadersForNonAsciiNames(false);
     TreeDiff diff = new TreeDiff(oldRoot, newRoot, tar);
     diff.compare("");
     tar.close(); // finishes the tar, the gzip trailer, and flushes into out
@@ -188,6 +194,7 @@ final class TreeDiff {
     e.setSize(0);
     e.setMode(0);
     e.setModTime(0);
+    xattrSource = null;
     put(e, null);
   }
 
@@ -198,6 +205,7 @@ final class TreeDiff {
     if (meta.isFile() && meta.nlink() > 1 && written.containsKey(meta.inode())) {
       e = new TarArchiveEntry(rel, TarConstants.LF_LINK, false);
       e.setLinkName(written.get(meta.inode()));
+      xattrSource = path;
       put(header(e, meta, path), null);
       return;
     }
@@ -224,6 +232,7 @@ final class TreeDiff {
       case 0010000 -> e = new TarArchiveEntry(rel, TarConstants.LF_FIFO, false);
       default -> throw new IOException(newRoot.resolve(rel) + ": a socket or unknown file type");
     }
+    xattrSource = path;
     put(header(e, meta, path), meta.isFile() ? path : null);
   }
 
@@ -232,13 +241,59 @@ final class TreeDiff {
     e.setUserId(meta.uid());
     e.setGroupId(meta.gid());
     e.setLastModifiedTime(meta.mtime());
-    for (Map.Entry<String, byte[]> x : files.lgetxattrs(path.toString()).entrySet()) {
-      e.addPaxHeader(XATTR + x.getKey(), new String(x.getValue(), StandardCharsets.UTF_8));
-    }
     return e;
   }
 
+  /**
+   * Writes {@code e}, after a PAX header of our own when it needs one: commons-compress writes PAX
+   * values as UTF-8 text and times to 100 ns, so binary xattr values and nanosecond mtimes would
+   * not survive its own. The records are those Go's writer uses: {@code path} and {@code linkpath}
+   * for names that are long or not ASCII, {@code mtime} with nine decimals, {@code uid}/{@code gid}
+   * beyond the octal field, {@code SCHILY.xattr.*} with raw values.
+   */
   private void put(TarArchiveEntry e, Path content) throws IOException {
+    Map<String, byte[]> records = new java.util.LinkedHashMap<>();
+    String name = e.getName();
+    if (!fitsUstar(name)) {
+      records.put("path", utf8(name));
+      e.setName(ascii(name));
+    }
+    if (!e.getLinkName().isEmpty() && !fitsUstar(e.getLinkName())) {
+      records.put("linkpath", utf8(e.getLinkName()));
+      e.setLinkName(ascii(e.getLinkName()));
+    }
+    java.time.Instant mtime = e.getLastModifiedTime().toInstant();
+    if (mtime.getNano() != 0) {
+      records.put(
+          "mtime", utf8(mtime.getEpochSecond() + "." + String.format("%09d", mtime.getNano())));
+      e.setLastModifiedTime(FileTime.from(java.time.Instant.ofEpochSecond(mtime.getEpochSecond())));
+    }
+    if (e.getLongUserId() > 07777777) {
+      records.put("uid", utf8(Long.toString(e.getLongUserId())));
+      e.setUserId(0);
+    }
+    if (e.getLongGroupId() > 07777777) {
+      records.put("gid", utf8(Long.toString(e.getLongGroupId())));
+      e.setGroupId(0);
+    }
+    if (xattrSource != null) {
+      for (Map.Entry<String, byte[]> x : files.lgetxattrs(xattrSource.toString()).entrySet()) {
+        records.put(XATTR + x.getKey(), x.getValue());
+      }
+    }
+    if (!records.isEmpty()) {
+      byte[] pax = PaxRecords.encode(records);
+      TarArchiveEntry x =
+          new TarArchiveEntry(
+              ascii("PaxHeaders/" + EntryNames.baseName(name)),
+              TarConstants.LF_PAX_EXTENDED_HEADER_LC,
+              false);
+      x.setSize(pax.length);
+      x.setModTime(e.getModTime());
+      tar.putArchiveEntry(x);
+      tar.write(pax);
+      tar.closeArchiveEntry();
+    }
     tar.putArchiveEntry(e);
     if (content != null) {
       try (InputStream in = Files.newInputStream(content, LinkOption.NOFOLLOW_LINKS)) {
@@ -250,6 +305,25 @@ final class TreeDiff {
     }
     tar.closeArchiveEntry();
     entries++;
+  }
+
+  /** Whether commons-compress can write {@code s} in a ustar field as it is (ASCII, 100 bytes). */
+  private static boolean fitsUstar(String s) {
+    return s.length() <= 100 && s.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+  }
+
+  /** A stand-in for a header field that a PAX record overrides: ASCII, at most 100 bytes. */
+  private static String ascii(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && b.length() < 100; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '_');
+    }
+    return b.toString();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   private static void list(Path dir, TreeSet<String> names) throws IOException {

@@ -90,7 +90,11 @@ class RepackTransferTest {
     Files.setAttribute(dir.resolve("etc/motd"), "unix:uid", 1000);
     Files.setLastModifiedTime(
         dir.resolve("etc/motd"), FileTime.from(Instant.parse("2025-01-01T00:00:00Z")));
-    TreeListing.cutMtimesTo100Nanos(dir);
+    TreeListing.setXattr(
+        dir.resolve("bin/tool"),
+        "security.capability",
+        new byte[] {1, 0, 0, 2, (byte) 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    Files.writeString(dir.resolve("srv/www/" + "long-name-".repeat(12) + "é.html"), "long");
     List<ProgressEvent> events = new CopyOnWriteArrayList<>();
 
     fixture.client.transfer(

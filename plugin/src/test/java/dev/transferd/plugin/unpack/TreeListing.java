@@ -33,17 +33,9 @@ public final class TreeListing {
     return lines;
   }
 
-  /**
-   * Cuts every mtime under {@code root} (root included) to whole 100 ns, the precision of the PAX
-   * times commons-compress writes, so a tree compares equal to one unpacked from its repack.
-   */
-  public static void cutMtimesTo100Nanos(Path root) throws IOException {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        java.time.Instant t = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
-        NativeFiles.get().lutimens(p.toString(), t.getEpochSecond(), t.getNano() / 100 * 100);
-      }
-    }
+  /** Sets the xattr {@code name} of {@code path} itself to {@code value} (root for security.*). */
+  public static void setXattr(Path path, String name, byte[] value) throws IOException {
+    NativeFiles.get().lsetxattr(path.toString(), name, value);
   }
 
   private static String line(Path root, Path p, boolean withMtimes) throws IOException {
