@@ -55,8 +55,29 @@ final class NativeFiles {
     return INSTANCE;
   }
 
-  /** Whether this process may chown and mknod (effective uid 0). */
+  private static final int CAP_CHOWN = 0;
+  private static final int CAP_MKNOD = 27;
+  private static final int CAP_SETFCAP = 31;
+
+  /**
+   * Whether this process may give files any owner, make device nodes and set {@code
+   * security.capability}: it holds CAP_CHOWN, CAP_MKNOD and CAP_SETFCAP in its effective set (read
+   * from {@code /proc/self/status}; effective uid 0 where that cannot be read). Root in a container
+   * without CAP_MKNOD counts as unprivileged, as it would fail half-way otherwise.
+   */
   boolean privileged() {
+    try {
+      for (String line :
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("CapEff:")) {
+          long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
+          long needed = (1L << CAP_CHOWN) | (1L << CAP_MKNOD) | (1L << CAP_SETFCAP);
+          return (caps & needed) == needed;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // not Linux's /proc: decide by the uid
+    }
     return posix.geteuid() == 0;
   }
 

@@ -59,7 +59,7 @@ class UnpackTransferTest {
         TransferOptions.withProgress(events::add));
 
     assertEquals("hi", Files.readString(dir.resolve("hello")));
-    assertEquals(List.of(), Files.list(dir.resolve("etc")).toList());
+    assertEquals(List.of(), list(dir.resolve("etc")));
     List<String> flow = events.stream().map(e -> e.event() + " " + e.name()).toList();
     assertEquals("Unpacking ", flow.getFirst());
     assertEquals("Completed unpack ", flow.getLast());
@@ -82,7 +82,7 @@ class UnpackTransferTest {
 
     assertEquals(StatusCode.ALREADY_EXISTS, e.status().code());
     assertEquals("unpack: " + dir + ": exists and is not empty", e.status().message());
-    assertEquals(List.of(dir.resolve("mine")), Files.list(dir).toList());
+    assertEquals(List.of(dir.resolve("mine")), list(dir));
   }
 
   @Test
@@ -99,5 +99,11 @@ class UnpackTransferTest {
     assertEquals(StatusCode.NOT_FOUND, e.status().code());
     assertEquals("unpack: image \"docker.io/library/nope:1\": not found", e.status().message());
     assertFalse(Files.exists(dir));
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.toList();
+    }
   }
 }
