@@ -114,6 +114,20 @@ class HostileLayerTest {
   }
 
   @Test
+  void aSymlinkLoopIsRefused() {
+    assertRefused(
+        new LayerTar().symlink("a", "b").symlink("b", "a").file("a/x", 0644, "x"),
+        ": entry \"a/x\": too many levels of symbolic links");
+  }
+
+  @Test
+  void aFileInTheWayOfADirectoryIsRefused() {
+    assertRefused(
+        new LayerTar().file("f", 0644, "f").file("f/x", 0644, "x"),
+        ": entry \"f/x\": \"/f\" is not a directory");
+  }
+
+  @Test
   void aLayerWhoseDiffIdLiesLeavesNoTree() {
     byte[] honest = new LayerTar().file("good", 0644, "good").bytes();
     byte[] lying = new LayerTar().file("evil", 0644, "evil").bytes();
