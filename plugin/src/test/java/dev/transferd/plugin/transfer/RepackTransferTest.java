@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.transferd.plugin.registry.TestRegistry;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
 import dev.transferd.plugin.unpack.LayerTar;
 import dev.transferd.plugin.unpack.TestImage;
@@ -13,6 +14,7 @@ import dev.transferd.plugin.unpack.TreeListing;
 import dev.transferd.plugin.unpack.Umoci;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ProgressEvent;
+import dev.transferd.streams.client.RegistryImage;
 import dev.transferd.streams.client.RepackDirectory;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferOptions;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Unpack, change, repack through the Transfer service, then check the new image with real peers:
- * umoci unpacks it into the same tree as the changed directory, skopeo reads the exported archive.
+ * umoci unpacks it into the same tree as the changed directory, from its exported archive and after
+ * a push to docker-registry and a skopeo copy back; skopeo reads the archive's config.
  */
 class RepackTransferTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,10 +75,11 @@ class RepackTransferTest {
   }
 
   @Test
-  void changesBecomeOneLayerThatUmociUnpacksIntoTheChangedTree() throws Exception {
+  void changesBecomeOneLayerThatUmociUnpacksIntoTheChangedTreeExportedOrPushed() throws Exception {
     RealPeers.requireRoot("the trees hold setuid files and owners other than the user");
     Umoci.require();
     RealPeers.requireExecutable("/usr/bin/skopeo", "skopeo");
+    RealPeers.requireExecutable("/usr/bin/docker-registry", "docker-registry");
     Path dir = tmp.resolve("rootfs");
     fixture.client.transfer(StoredImage.named(BASE), UnpackDirectory.at(dir.toString()));
     Files.writeString(dir.resolve("etc/motd"), "changed");
@@ -122,6 +126,19 @@ class RepackTransferTest {
     assertEquals(3, config.path("rootfs").path("diff_ids").size(), config.toString());
     assertEquals(
         RepackOperation.CREATED_BY, config.path("history").get(2).path("created_by").asText());
+
+    try (TestRegistry registry = TestRegistry.plain(tmp.resolve("registry"))) {
+      String ref = registry.host() + "/repacked/app:2";
+      fixture.client.transfer(
+          StoredImage.named(NEW), RegistryImage.of(ref).withDefaultScheme("http"));
+      Path pulled = tmp.resolve("pulled");
+      Umoci.run(
+          "skopeo", "copy", "--src-tls-verify=false", "docker://" + ref, "oci:" + pulled + ":2");
+      Path fromRegistry = Umoci.unpack(pulled, "2", tmp.resolve("bundle-pulled"));
+      assertEquals(
+          String.join("\n", TreeListing.of(dir, true)),
+          String.join("\n", TreeListing.of(fromRegistry, true)));
+    }
   }
 
   @Test
