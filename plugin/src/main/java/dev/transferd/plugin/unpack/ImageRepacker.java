@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class ImageRepacker {
   private static final Logger log = LoggerFactory.getLogger(ImageRepacker.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 
   /** The new layer: its uncompressed digest and how many entries it holds. */
   public record NewLayer(String diffId, int entries) {}
@@ -118,7 +117,7 @@ public final class ImageRepacker {
   public static String layerMediaType(ImageLayers base) {
     return base.manifest().getMediaType().equals(MediaTypes.DOCKER_MANIFEST)
         ? MediaTypes.DOCKER_LAYER_GZIP
-        : OCI_LAYER_GZIP;
+        : MediaTypes.OCI_LAYER_GZIP;
   }
 
   private static ObjectNode object(ObjectNode parent, String field) {
