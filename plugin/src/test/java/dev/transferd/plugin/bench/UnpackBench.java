@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * interleaved, the order rotating each round; the trees are removed between runs, untimed. Prints
  * the medians and {@code BENCH unpack_vs_umoci} (umoci's time over ours: above 1 is faster) and
  * {@code BENCH unpack_vs_tar_floor} (tar's time over ours). Arguments: rounds (default 5), layer
- * MiB (default 128).
+ * MiB (default 128), files per layer (default 1: one large file; more measures per-entry costs).
  */
 public final class UnpackBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,9 +36,11 @@ public final class UnpackBench {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     long layerMiB = args.length > 1 ? Long.parseLong(args[1]) : 128;
+    int files = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     Path work = Files.createTempDirectory("bench-unpack");
     try {
-      BenchImage.Layout layout = BenchImage.write(work.resolve("layout"), 8, layerMiB << 20, 42);
+      BenchImage.Layout layout =
+          BenchImage.write(work.resolve("layout"), 8, layerMiB << 20, 42, files);
       List<ImageLayers.Layer> layers = layers(layout);
       Map<String, List<Double>> times = new LinkedHashMap<>();
       List<String> tools = List.of("ours", "umoci", "tar");
