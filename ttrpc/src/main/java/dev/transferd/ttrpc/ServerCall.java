@@ -168,8 +168,10 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
       finishWithError(s);
     } finally {
       CallContext.setCurrent(null);
-      thread = null;
-      Thread.interrupted();
+      if (!direct) {
+        thread = null;
+        Thread.interrupted(); // a cancel's interrupt must not outlive its call on this thread
+      }
     }
   }
 

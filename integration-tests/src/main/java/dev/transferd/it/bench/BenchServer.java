@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * (server-streaming: sends as many 1 MiB BytesValue messages as the request asks for).
  *
  * <p>Usage: {@code BenchServer SOCKET [--direct]}. With {@code --direct}, Echo is registered with
- * {@code unaryDirect} (it never blocks), so it runs on the I/O thread instead of a virtual thread of
- * its own. Prints {@code READY} once listening; exits when stdin closes.
+ * {@code unaryDirect} (it never blocks), so it runs on the I/O thread instead of a virtual thread
+ * of its own. Prints {@code READY} once listening; exits when stdin closes.
  */
 public final class BenchServer {
   private BenchServer() {}
