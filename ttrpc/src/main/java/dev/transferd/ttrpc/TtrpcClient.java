@@ -3,7 +3,6 @@ package dev.transferd.ttrpc;
 import com.google.protobuf.MessageLite;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -51,7 +50,7 @@ public final class TtrpcClient implements AutoCloseable {
     this.maxStreamId = b.maxStreamId;
     this.connectTimeout = b.connectTimeout;
     this.interceptors = List.copyOf(b.interceptors);
-    this.encoder = new FrameEncoder(ByteBufAllocator.DEFAULT, b.maxMessageSize);
+    this.encoder = new FrameEncoder(FrameAllocator.INSTANCE, b.maxMessageSize);
     this.invoker = chainUnary();
     this.opener = chainStream();
   }
@@ -225,6 +224,7 @@ public final class TtrpcClient implements AutoCloseable {
             .group(group())
             .channel(Transport.channelType())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .option(ChannelOption.ALLOCATOR, FrameAllocator.INSTANCE)
             .handler(
                 new ChannelInitializer<>() {
                   @Override

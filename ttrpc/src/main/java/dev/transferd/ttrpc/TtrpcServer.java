@@ -112,6 +112,7 @@ public final class TtrpcServer implements AutoCloseable {
           new ServerBootstrap()
               .group(group)
               .channel(Transport.serverChannelType())
+              .childOption(ChannelOption.ALLOCATOR, FrameAllocator.INSTANCE)
               .childOption(
                   ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(
