@@ -13,9 +13,18 @@ final class ExitCodes {
   static final int AUTH = 4;
   static final int UNREACHABLE = 5;
 
+  /**
+   * A reader of standard output went away (EPIPE): what a shell reports for a writer that SIGPIPE
+   * ended (128 + 13), and, as for such a writer, nothing is printed.
+   */
+  static final int BROKEN_PIPE = 141;
+
   private ExitCodes() {}
 
   static int of(Throwable t) {
+    if (brokenPipe(t)) {
+      return BROKEN_PIPE;
+    }
     return switch (t) {
       case CommandLine.ParameterException e -> USAGE;
       case UsageException e -> USAGE;
@@ -24,6 +33,16 @@ final class ExitCodes {
       case TtrpcException e -> of(e.code());
       default -> FAILED;
     };
+  }
+
+  /** Whether {@code t} or one of its causes is an archive write that met a closed pipe. */
+  static boolean brokenPipe(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ArchiveWriteException w && w.brokenPipe) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int of(StatusCode code) {

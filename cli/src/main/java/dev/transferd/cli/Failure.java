@@ -3,6 +3,7 @@ package dev.transferd.cli;
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import picocli.CommandLine;
 
 /**
@@ -14,7 +15,9 @@ final class Failure {
   private Failure() {}
 
   static int report(Exception e, CommandLine command, Transferctl cli) {
-    cli.err.println("transferctl: " + describe(e, cli));
+    if (!ExitCodes.brokenPipe(e)) {
+      cli.err.println("transferctl: " + describe(e, cli));
+    }
     return ExitCodes.of(e);
   }
 
@@ -44,7 +47,11 @@ final class Failure {
           + (hint.isEmpty() ? "" : " (try: " + hint + ")");
     }
     if (e instanceof IOException io) {
-      return prefix + (io.getMessage() == null ? io.toString() : io.getMessage());
+      String what =
+          io instanceof FileSystemException || io.getMessage() == null
+              ? FileErrors.describe(io)
+              : io.getMessage();
+      return prefix + what;
     }
     if (e instanceof DaemonUnreachableException d) {
       return prefix + describe(d, cli);

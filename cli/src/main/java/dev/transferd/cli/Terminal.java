@@ -1,6 +1,9 @@
 package dev.transferd.cli;
 
 import java.io.Console;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Whether standard output is an interactive terminal that understands ANSI escapes. */
@@ -20,6 +23,21 @@ final class Terminal {
       return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
     } catch (ReflectiveOperationException e) {
       return true;
+    }
+  }
+
+  /**
+   * Whether file descriptor 1 is a terminal: what {@code /proc/self/fd/1} links to names a tty
+   * device. (System.console() answers for stdin and stdout together.)
+   */
+  static boolean isStdout() {
+    try {
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+      return target.startsWith("/dev/pts/")
+          || target.startsWith("/dev/tty")
+          || target.equals("/dev/console");
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
     }
   }
 

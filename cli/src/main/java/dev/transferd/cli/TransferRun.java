@@ -27,9 +27,26 @@ final class TransferRun {
       TransferDestination destination,
       boolean stdoutIsData,
       LongSupplier bytes) {
+    run(cli, doing, () -> {}, done, source, destination, stdoutIsData, bytes);
+  }
+
+  /**
+   * Like the other, with {@code complete} run after the transfer succeeded and before the summary
+   * (e.g. an export moving its archive in place); what it throws fails the command.
+   */
+  static void run(
+      Transferctl cli,
+      String doing,
+      Runnable complete,
+      String done,
+      TransferSource source,
+      TransferDestination destination,
+      boolean stdoutIsData,
+      LongSupplier bytes) {
     ProgressView view = view(cli, stdoutIsData);
     try {
       cli.transfers().transfer(source, destination, TransferOptions.withProgress(view));
+      complete.run();
     } catch (TtrpcException | IOException e) {
       view.abandon();
       throw new CommandFailedException(doing, e);
