@@ -41,16 +41,30 @@ final class Commands {
 
   private Commands() {}
 
-  /** Adds to {@code root} the command {@code args} names, or all of them. */
+  /**
+   * Adds to {@code root} the command {@code args} names, or all of them, and {@code help}; every
+   * command, at every level, takes {@code -h}/{@code --help}.
+   */
   static void addTo(CommandLine root, String... args) {
     String named = commandIn(args);
     if (named != null) {
       root.addSubcommand(BY_NAME.get(named).get());
-      return;
+    } else {
+      for (String name : PRIMARY) {
+        root.addSubcommand(BY_NAME.get(name).get());
+      }
+      root.addSubcommand("help", new CommandLine.HelpCommand());
     }
-    for (String name : PRIMARY) {
-      root.addSubcommand(BY_NAME.get(name).get());
+    root.getSubcommands().values().forEach(Commands::withHelp);
+  }
+
+  private static void withHelp(CommandLine command) {
+    // aliases map to the same command, which gets the options once
+    if (!(command.getCommand() instanceof CommandLine.HelpCommand)
+        && !command.getCommandSpec().mixinStandardHelpOptions()) {
+      command.getCommandSpec().mixinStandardHelpOptions(true);
     }
+    command.getSubcommands().values().forEach(Commands::withHelp);
   }
 
   /** The first argument that is not a root option or its value, if it names a command. */

@@ -142,4 +142,42 @@ class TransferctlTest {
       assertTrue(files.noneMatch(p -> p.getFileName().toString().contains("partial")));
     }
   }
+
+  @Test
+  void everyCommandAndHelpCommandPrintsItsUsageAndExitsZero() {
+    for (String command :
+        new String[] {
+          "pull",
+          "push",
+          "import",
+          "export",
+          "tag",
+          "images",
+          "images ls",
+          "images inspect",
+          "images rm",
+          "content",
+          "leases",
+          "version"
+        }) {
+      String[] words = command.split(" ");
+      String[] withFlag = java.util.Arrays.copyOf(words, words.length + 1);
+      withFlag[words.length] = "--help";
+      CliFixture.Result help = fixture.run(withFlag);
+      assertEquals(0, help.code(), command + " --help: " + help.err());
+      assertTrue(help.out().startsWith("Usage: transferctl " + command), help.out());
+      assertEquals("", help.err());
+      if (words.length > 1) {
+        continue; // 'help' takes one command
+      }
+      String[] viaHelp = new String[words.length + 1];
+      viaHelp[0] = "help";
+      System.arraycopy(words, 0, viaHelp, 1, words.length);
+      CliFixture.Result helped = fixture.run(viaHelp);
+      assertEquals(0, helped.code(), "help " + command + ": " + helped.err());
+      assertTrue(helped.out().startsWith("Usage: transferctl " + command), helped.out());
+    }
+    CliFixture.Result h = fixture.run("pull", "-h");
+    assertEquals(0, h.code(), h.err());
+  }
 }
