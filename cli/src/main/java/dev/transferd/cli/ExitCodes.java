@@ -2,6 +2,7 @@ package dev.transferd.cli;
 
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** The process exit codes, distinct for what a script may want to handle. */
@@ -21,15 +22,22 @@ final class ExitCodes {
 
   private ExitCodes() {}
 
-  static int of(Throwable t) {
+  /** The exit code for what a command threw; {@code socket} is the daemon's, to judge access. */
+  static int of(Throwable t, Path socket) {
     if (brokenPipe(t)) {
       return BROKEN_PIPE;
     }
     return switch (t) {
       case CommandLine.ParameterException e -> USAGE;
       case UsageException e -> USAGE;
-      case DaemonUnreachableException e -> UNREACHABLE;
-      case CommandFailedException e -> of(e.getCause());
+      case DaemonUnreachableException e -> Unavailability.deniedAccess(e) ? AUTH : UNREACHABLE;
+      case CommandFailedException e -> of(e.getCause(), socket);
+      case TtrpcException e when e.code() == StatusCode.UNAVAILABLE ->
+          switch (Unavailability.of(e, socket)) {
+            case DAEMON -> UNREACHABLE;
+            case PERMISSION -> AUTH;
+            case REMOTE -> FAILED;
+          };
       case TtrpcException e -> of(e.code());
       default -> FAILED;
     };

@@ -147,7 +147,7 @@ public final class Transferctl implements Runnable, AutoCloseable {
     line.setErr(new java.io.PrintWriter(err, true));
     line.setExecutionExceptionHandler(
         (e, commandLine, parsed) -> Failure.report(e, commandLine, this));
-    line.setExitCodeExceptionMapper(e -> ExitCodes.of(e));
+    line.setExitCodeExceptionMapper(e -> ExitCodes.of(e, socket()));
     return line.execute(args);
   }
 

@@ -86,9 +86,12 @@ class RegistryCommandsTest {
     try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp)) {
       String missing = regs.source().host() + "/app/multi:no-such-tag";
       CliFixture.Result r = fixture.run("--progress", "none", "pull", "--plain-http", missing);
-      assertEquals(ExitCodes.NOT_FOUND, r.code(), r.err());
+      assertEquals(3, r.code(), r.err());
       assertEquals(1, r.err().lines().count(), r.err());
       assertTrue(r.err().startsWith("transferctl: pull " + missing + ": not found: "), r.err());
+      assertTrue(
+          r.err().endsWith("(try: check the repository and tag; the registry has no such image)\n"),
+          r.err());
       assertEquals("", fixture.run("images", "ls", "-q").out());
     }
   }
@@ -106,7 +109,7 @@ class RegistryCommandsTest {
 
       CliFixture.Result anonymous =
           fixture.run("--progress", "none", "push", "--plain-http", target, regs.sourceRef());
-      assertEquals(ExitCodes.AUTH, anonymous.code(), anonymous.err());
+      assertEquals(4, anonymous.code(), anonymous.err());
       assertEquals(1, anonymous.err().lines().count(), anonymous.err());
       assertTrue(
           anonymous.err().startsWith("transferctl: push " + regs.sourceRef() + " to " + target),
@@ -123,8 +126,11 @@ class RegistryCommandsTest {
               USER + ":not-it",
               target,
               regs.sourceRef());
-      assertEquals(ExitCodes.AUTH, wrong.code(), wrong.err());
+      assertEquals(4, wrong.code(), wrong.err());
       assertFalse(wrong.err().contains("not-it"), "the password is never echoed: " + wrong.err());
+      assertTrue(
+          wrong.err().contains("(try: check the user name and password given with --user)"),
+          wrong.err());
 
       CliFixture.Result pushed =
           fixture.run(
@@ -140,7 +146,7 @@ class RegistryCommandsTest {
 
       CliFixture.Result locked401 =
           fixture.run("--progress", "none", "pull", "--plain-http", target);
-      assertEquals(ExitCodes.AUTH, locked401.code(), locked401.err());
+      assertEquals(4, locked401.code(), locked401.err());
       assertFalse(fixture.run("images", "ls", "-q").out().contains(target));
 
       CliFixture.Result withPassword =
