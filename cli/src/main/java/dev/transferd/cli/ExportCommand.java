@@ -61,7 +61,8 @@ final class ExportCommand extends Subcommand {
           source,
           destination,
           file.equals("-"),
-          counted::count);
+          counted::count,
+          event -> {});
     }
   }
 

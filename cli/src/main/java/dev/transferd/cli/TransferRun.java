@@ -1,6 +1,7 @@
 package dev.transferd.cli;
 
 import dev.transferd.cli.progress.ProgressView;
+import dev.transferd.streams.client.ProgressListener;
 import dev.transferd.streams.client.TransferDestination;
 import dev.transferd.streams.client.TransferOptions;
 import dev.transferd.streams.client.TransferSource;
@@ -27,12 +28,13 @@ final class TransferRun {
       TransferDestination destination,
       boolean stdoutIsData,
       LongSupplier bytes) {
-    run(cli, doing, () -> {}, done, source, destination, stdoutIsData, bytes);
+    run(cli, doing, () -> {}, done, source, destination, stdoutIsData, bytes, e -> {});
   }
 
   /**
    * Like the other, with {@code complete} run after the transfer succeeded and before the summary
-   * (e.g. an export moving its archive in place); what it throws fails the command.
+   * (e.g. an export moving its archive in place); what it throws fails the command. {@code also}
+   * sees every progress event after the view.
    */
   static void run(
       Transferctl cli,
@@ -42,10 +44,16 @@ final class TransferRun {
       TransferSource source,
       TransferDestination destination,
       boolean stdoutIsData,
-      LongSupplier bytes) {
+      LongSupplier bytes,
+      ProgressListener also) {
     ProgressView view = view(cli, stdoutIsData);
+    ProgressListener both =
+        event -> {
+          view.onProgress(event);
+          also.onProgress(event);
+        };
     try {
-      cli.transfers().transfer(source, destination, TransferOptions.withProgress(view));
+      cli.transfers().transfer(source, destination, TransferOptions.withProgress(both));
       complete.run();
     } catch (TtrpcException | IOException e) {
       view.abandon();
