@@ -30,7 +30,9 @@ enum Unavailability {
     if (!message.startsWith("ttrpc: ")) {
       return REMOTE;
     }
-    if (deniedAccess(e) || (message.contains(" closed") && ownedByAnother(socket))) {
+    // closed or reset: either way the daemon dropped the connection without answering
+    boolean dropped = message.startsWith("ttrpc: connection to ");
+    if (deniedAccess(e) || (dropped && ownedByAnother(socket))) {
       return PERMISSION;
     }
     return DAEMON;
