@@ -45,9 +45,7 @@ final class RegistryOptions {
    * for, goes to {@code debugOut}.
    */
   RegistryImage image(String reference, OutputStream debugOut) {
-    if (reference.isBlank()) {
-      throw new UsageException("an image reference must not be empty");
-    }
+    References.check(reference);
     RegistryImage image = RegistryImage.of(reference);
     if (plainHttp) {
       image = image.withDefaultScheme("http");

@@ -129,7 +129,7 @@ class TransferctlTest {
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().startsWith("transferctl: tag no/such:image as other:tag: "), r.err());
     assertTrue(r.err().contains("(try: "), r.err());
-    assertTrue(r.code() == 3 || r.code() == 1, r.err());
+    assertEquals(3, r.code(), r.err());
   }
 
   @Test
@@ -198,5 +198,33 @@ class TransferctlTest {
                     + " registry is up and reachable from the daemon's machine, then retry)\n"),
         r.err());
     assertFalse(r.err().contains("daemon unavailable"), r.err());
+  }
+
+  @Test
+  void malformedReferencesAreUsageErrorsAndCreateNothing() {
+    CliFixture.Result pull = fixture.run("pull", "bad ref!");
+    assertEquals(2, pull.code(), pull.err());
+    assertEquals(
+        "transferctl: image reference \"bad ref!\": invalid repository path component \"bad"
+            + " ref!\" (try: --help)\n",
+        pull.err());
+
+    CliFixture.Result push = fixture.run("push", "localhost:5000/UPPER:1", "a:1");
+    assertEquals(2, push.code(), push.err());
+    assertEquals(
+        "transferctl: image reference \"localhost:5000/UPPER:1\": repository name must be"
+            + " lowercase (try: --help)\n",
+        push.err());
+
+    CliFixture.Result tag = fixture.run("tag", "a:1", "good:1", "bad ref!");
+    assertEquals(2, tag.code(), tag.err());
+    assertEquals(
+        "transferctl: image reference \"bad ref!\": invalid repository path component \"bad"
+            + " ref!\" (try: --help)\n",
+        tag.err());
+    CliFixture.Result empty = fixture.run("tag", "a:1", "");
+    assertEquals(2, empty.code(), empty.err());
+    assertEquals("transferctl: an image reference must not be empty (try: --help)\n", empty.err());
+    assertEquals("", fixture.run("images", "ls", "-q").out());
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.plugin.store.StoreException;
 import dev.transferd.proto.types.Descriptor;
+import dev.transferd.streams.client.ImageName;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
