@@ -174,6 +174,16 @@ public final class Transferd implements Callable<Integer> {
     warnings.forEach(w -> log.warn("config: {}", w));
     Daemon daemon;
     StartupLeftovers leftovers = StartupLeftovers.before(resolved);
+    int uid = DefaultLocations.currentUid();
+    Path runDir = resolved.address().toAbsolutePath().getParent();
+    if (uid > 0 && DefaultLocations.fallbackRunDir(uid).equals(runDir)) {
+      try {
+        DefaultLocations.requirePrivate(runDir, uid);
+      } catch (java.io.IOException e) {
+        log.error("cannot start: {}", e.getMessage());
+        return 1;
+      }
+    }
     try {
       daemon = Daemon.start(resolved);
     } catch (java.io.IOException | RuntimeException e) {
