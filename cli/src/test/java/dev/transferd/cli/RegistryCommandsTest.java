@@ -198,4 +198,53 @@ class RegistryCommandsTest {
       assertEquals("", quiet.err(), "nothing on stderr without the flags");
     }
   }
+
+  @Test
+  void aOnePlatformPushSendsThatPlatformsManifestUnderTheTag() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp)) {
+      String ref = regs.sourceRef();
+      CliFixture.Result pulled =
+          fixture.run(
+              "--progress", "none", "pull", "--plain-http", "--platform", "linux/arm64", ref);
+      assertEquals(0, pulled.code(), pulled.err());
+
+      // Without --platform the whole index is pushed: it fails before uploading anything.
+      String all = regs.destination().host() + "/all/app:1";
+      CliFixture.Result whole = fixture.run("--progress", "none", "push", "--plain-http", all, ref);
+      assertEquals(1, whole.code(), whole.err());
+      assertTrue(whole.err().contains("is not in the local store"), whole.err());
+
+      String target = regs.destination().host() + "/one/app:arm64";
+      CliFixture.Result pushed =
+          fixture.run(
+              "--progress",
+              "none",
+              "push",
+              "--plain-http",
+              "--platform",
+              "linux/arm64",
+              target,
+              ref);
+      assertEquals(0, pushed.code(), pushed.err());
+
+      CliFixture.Result back =
+          fixture.run("-n", "back", "--progress", "none", "pull", "--plain-http", target);
+      assertEquals(0, back.code(), back.err());
+      CliFixture.Result inspected = fixture.run("-n", "back", "images", "inspect", target);
+      assertTrue(
+          inspected.out().contains("application/vnd.oci.image.manifest.v1+json"), inspected.out());
+      assertFalse(inspected.out().contains("image.index"), inspected.out());
+    }
+  }
+
+  @Test
+  void pushHelpStatesWhatPushesWithoutAPlatform() {
+    CliFixture.Result help = fixture.run("push", "--help");
+    String text = help.out().replaceAll("\\s+", " ");
+    assertTrue(
+        text.contains(
+            "without it, pull and import take this host's, push and export every" + " platform"),
+        help.out());
+    assertFalse(text.contains("default this host's"), help.out());
+  }
 }

@@ -15,6 +15,7 @@ import dev.transferd.streams.client.RegistryImage;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
 import dev.transferd.streams.client.TransferOptions;
+import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,18 +120,25 @@ class PullPushTransferTest {
                       RegistryImage.of(regs.destination().host() + "/p/q:1")));
       assertTrue(e.getMessage().contains("is not in the local store"), e.getMessage());
       assertTrue(e.getMessage().contains("one:1"), e.getMessage());
-      // With the platform that was pulled, the blobs go up, but the registry refuses the index
-      // that lists the other platform (as with containerd): the message says why.
-      TtrpcException index =
+      // With the platform that was pulled, its manifest goes up under the tag (as ctr does): an
+      // index naming the other platform would be refused by the registry.
+      transfer(
+          StoredImage.named("one:1").withPlatforms(Platform.parse("linux/arm64")),
+          RegistryImage.of(regs.destination().host() + "/p/q:1"));
+      // Several platforms, not all of the index's: refused before anything is uploaded.
+      TtrpcException some =
           assertThrows(
               TtrpcException.class,
               () ->
                   transfer(
-                      StoredImage.named("one:1").withPlatforms(Platform.parse("linux/arm64")),
-                      RegistryImage.of(regs.destination().host() + "/p/q:1")));
+                      StoredImage.named("one:1")
+                          .withPlatforms(
+                              Platform.parse("linux/arm64"), Platform.parse("linux/s390x")),
+                      RegistryImage.of(regs.destination().host() + "/p/r:1")));
+      assertEquals(StatusCode.FAILED_PRECONDITION, some.code());
       assertTrue(
-          index.getMessage().contains("references to blobs and/or manifests are missing"),
-          index.getMessage());
+          some.getMessage().contains("pushing the index would name manifests that are not pushed"),
+          some.getMessage());
     }
   }
 
