@@ -239,4 +239,20 @@ class PullPushTransferTest {
       assertEquals(List.of(), store.content().listStatuses("default", List.of()), "no ingest left");
     }
   }
+
+  @Test
+  void aRepeatPullOfAStoredImageOnlyResolvesTheTag() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp);
+        FaultFront front = FaultFront.forwardingTo(regs.source())) {
+      String ref = regs.sourceRef().replace(regs.source().host(), front.host());
+      RegistryImage source = RegistryImage.of(ref).withDefaultScheme("http");
+      transfer(source, StoredImage.named("again:1"));
+      int before = front.seen().size();
+      transfer(source, StoredImage.named("again:1"));
+      List<FaultFront.Seen> second = List.copyOf(front.seen().subList(before, front.seen().size()));
+      String tag = ref.substring(ref.lastIndexOf(':') + 1);
+      assertEquals(1, second.size(), second.toString());
+      assertTrue(second.getFirst().path().endsWith("/manifests/" + tag), second.toString());
+    }
+  }
 }
