@@ -1,5 +1,6 @@
 package dev.transferd.cli;
 
+import dev.transferd.cli.progress.ByteMeter;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.Platform;
@@ -61,7 +62,7 @@ final class ExportCommand extends Subcommand {
           source,
           destination,
           file.equals("-"),
-          counted::count,
+          new ByteMeter(target.shown(), "receiving", counted::count, -1),
           event -> {});
     }
   }

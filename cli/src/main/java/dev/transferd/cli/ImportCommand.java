@@ -1,5 +1,6 @@
 package dev.transferd.cli;
 
+import dev.transferd.cli.progress.ByteMeter;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
 import dev.transferd.streams.client.StoredImage;
@@ -86,6 +87,7 @@ final class ImportCommand extends Subcommand {
     } catch (NoSuchFileException e) {
       throw new UsageException("no such archive: " + file);
     }
+    long size = stdin ? -1 : Files.size(Path.of(file));
     AtomicInteger saved = new AtomicInteger();
     try (InputStream archive = counted) {
       TransferRun.run(
@@ -96,7 +98,7 @@ final class ImportCommand extends Subcommand {
           ImportArchive.from(archive).withForceCompress(compressBlobs),
           destination,
           false,
-          counted::count,
+          new ByteMeter(stdin ? "stdin" : file, "sending", counted::count, size),
           event -> {
             if (event.event().equals("saved")) {
               saved.incrementAndGet();

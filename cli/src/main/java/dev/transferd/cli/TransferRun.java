@@ -1,5 +1,6 @@
 package dev.transferd.cli;
 
+import dev.transferd.cli.progress.ByteMeter;
 import dev.transferd.cli.progress.ProgressView;
 import dev.transferd.streams.client.ProgressListener;
 import dev.transferd.streams.client.TransferDestination;
@@ -28,13 +29,24 @@ final class TransferRun {
       TransferDestination destination,
       boolean stdoutIsData,
       LongSupplier bytes) {
-    run(cli, doing, () -> {}, done, source, destination, stdoutIsData, bytes, e -> {});
+    run(
+        cli,
+        doing,
+        () -> {},
+        done,
+        source,
+        destination,
+        stdoutIsData,
+        bytes == null ? null : new ByteMeter("", "", bytes, -1),
+        e -> {});
   }
 
   /**
    * Like the other, with {@code complete} run after the transfer succeeded and before the summary
    * (e.g. an export moving its archive in place); what it throws fails the command. {@code also}
-   * sees every progress event after the view.
+   * sees every progress event after the view. {@code meter} counts an archive moving through this
+   * process: its count is the summary's size, and a live table shows it; null to sum the blobs the
+   * progress events completed.
    */
   static void run(
       Transferctl cli,
@@ -44,9 +56,12 @@ final class TransferRun {
       TransferSource source,
       TransferDestination destination,
       boolean stdoutIsData,
-      LongSupplier bytes,
+      ByteMeter meter,
       ProgressListener also) {
     ProgressView view = view(cli, stdoutIsData);
+    if (meter != null && !meter.label().isEmpty()) {
+      view.watch(meter);
+    }
     ProgressListener both =
         event -> {
           view.onProgress(event);
@@ -62,7 +77,7 @@ final class TransferRun {
       view.abandon();
       throw e;
     }
-    view.finish(done, bytes == null ? -1 : bytes.getAsLong());
+    view.finish(done, meter == null ? -1 : meter.count().getAsLong());
   }
 
   private static ProgressView view(Transferctl cli, boolean stdoutIsData) {
