@@ -237,7 +237,7 @@ fi
 
 # ---- 8: help everywhere -----------------------------------------------------------------------
 
-for command in pull push import export tag images content leases version; do
+for command in pull push copy import export tag images content leases version; do
   run "$ctl" $command --help
   if [ "$code" = 0 ] && head -1 "$work/out" | grep -q "^Usage: transferctl $command"; then
     pass "$command --help"

@@ -19,7 +19,9 @@ final class Commands {
   private static final Map<String, Supplier<Object>> BY_NAME = new LinkedHashMap<>();
 
   private static final List<String> PRIMARY =
-      List.of("pull", "push", "import", "export", "tag", "images", "content", "leases", "version");
+      List.of(
+          "pull", "push", "copy", "import", "export", "tag", "images", "content", "leases",
+          "version");
 
   /** The root's options that take a value in the next argument. */
   private static final Set<String> VALUED_OPTIONS =
@@ -28,6 +30,7 @@ final class Commands {
   static {
     BY_NAME.put("pull", PullCommand::new);
     BY_NAME.put("push", PushCommand::new);
+    BY_NAME.put("copy", CopyCommand::new);
     BY_NAME.put("import", ImportCommand::new);
     BY_NAME.put("export", ExportCommand::new);
     BY_NAME.put("tag", TagCommand::new);

@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
     name = "transferctl",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.ClientVersion.class,
-    description = "Pull, push, import, export and tag images through transferd.",
+    description = "Pull, push, copy, import, export and tag images through transferd.",
     // The commands are added by Commands, only the one a run needs.
     footerHeading = "%nExit codes:%n",
     footer = {

@@ -247,4 +247,50 @@ class RegistryCommandsTest {
         help.out());
     assertFalse(text.contains("default this host's"), help.out());
   }
+
+  @Test
+  void copyMovesAnImageBetweenRegistriesWithEachSidesCredentialsAndStoresNothing()
+      throws Exception {
+    try (RegistryFixtures.Pair regs =
+        RegistryFixtures.twoBasicAuthRegistriesWithImage(tmp, USER, PASSWORD)) {
+      String source = regs.sourceRef();
+      String target = regs.destination().host() + "/copied/app:v1";
+      String both = USER + ":" + PASSWORD;
+
+      CliFixture.Result noDestinationUser =
+          fixture.run(
+              "--progress", "none", "copy", "--plain-http", "--src-user", both, source, target);
+      assertEquals(4, noDestinationUser.code(), noDestinationUser.err());
+      assertTrue(
+          noDestinationUser
+              .err()
+              .startsWith("transferctl: copy " + source + " to " + target + ": "),
+          noDestinationUser.err());
+
+      CliFixture.Result copied =
+          fixture.run(
+              "--progress",
+              "plain",
+              "copy",
+              "--plain-http",
+              "--src-user",
+              both,
+              "--dest-user",
+              both,
+              source,
+              target);
+      assertEquals(0, copied.code(), copied.err());
+      assertTrue(
+          copied
+              .out()
+              .lines()
+              .anyMatch(l -> l.startsWith("copied " + source + " to " + target + ": ")),
+          copied.out());
+      assertEquals("", fixture.run("images", "ls", "-q").out(), "copy stores nothing");
+
+      CliFixture.Result back =
+          fixture.run("--progress", "none", "pull", "--plain-http", "-u", both, target);
+      assertEquals(0, back.code(), back.err());
+    }
+  }
 }

@@ -76,7 +76,8 @@ class TransferctlTest {
     assertEquals(0, help.code(), help.err());
     for (String command :
         new String[] {
-          "pull", "push", "import", "export", "tag", "images", "content", "leases", "version"
+          "pull", "push", "copy", "import", "export", "tag", "images", "content", "leases",
+          "version"
         }) {
       assertTrue(
           help.out().lines().anyMatch(l -> l.matches("  " + command + "[ ,].*")),
