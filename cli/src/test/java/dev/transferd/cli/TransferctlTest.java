@@ -150,6 +150,7 @@ class TransferctlTest {
         new String[] {
           "pull",
           "push",
+          "copy",
           "import",
           "export",
           "tag",
