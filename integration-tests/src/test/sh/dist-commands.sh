@@ -291,6 +291,16 @@ run "$td" --root /proc/transferd-test --address "$work/p.sock"
 expect_start_failure "a root under /proc" \
   "cannot start: root /proc/transferd-test: cannot create: no such file or directory"
 
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+  chmod 755 "$work"
+  mkdir -m 555 "$work/readonly"
+  run runuser -u nobody -- "$td" --root "$work/readonly/root" --address "$work/readonly/t.sock"
+  expect_start_failure "a root the user may not create" \
+    "cannot start: root $work/readonly/root: cannot create: permission denied"
+else
+  echo "skip a root the user may not create (needs root and the user nobody)"
+fi
+
 echo x >"$work/afile"
 run "$td" --root "$work/afile" --address "$work/f.sock"
 expect_start_failure "a root that is a file" \
