@@ -311,8 +311,7 @@ final class RegistryHttp {
   private static boolean isCertificateFailure(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.security.cert.CertificateException
-          || t instanceof java.security.cert.CertPathValidatorException
-          || t instanceof javax.net.ssl.SSLPeerUnverifiedException) {
+          || t instanceof java.security.cert.CertPathValidatorException) {
         return true;
       }
     }
