@@ -175,6 +175,12 @@ if command -v script >/dev/null; then
   tr -d '\r' <"$work/tty" >"$work/err"
   expect "export - to a terminal is refused" 2 \
     "transferctl: refusing to write an archive to a terminal; redirect standard output or name a FILE (try: --help)"
+  # /dev/stdout on a terminal is the terminal's device: refused as well, not written into.
+  script -qec "'$ctl' export /dev/stdout '$img'" /dev/null </dev/null >"$work/tty" 2>&1
+  code=$?
+  tr -d '\r' <"$work/tty" | sed 's/(\/dev\/pts\/[0-9]*)/(PTY)/' >"$work/err"
+  expect "export /dev/stdout on a terminal is refused" 2 \
+    "transferctl: refusing to write an archive to a terminal (PTY); name a file instead (try: --help)"
 else
   fail "export - to a terminal is refused" "script(1) (bsdutils) is missing"
 fi

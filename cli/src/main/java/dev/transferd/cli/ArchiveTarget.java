@@ -83,6 +83,10 @@ final class ArchiveTarget implements AutoCloseable {
             && (m & 0170000) == 0140000) {
           throw new UsageException(file + " is a socket");
         }
+        if (Terminal.isTerminalDevice(target)) {
+          throw new UsageException(
+              "refusing to write an archive to a terminal (" + target + "); name a file instead");
+        }
         // A FIFO or a device: written into as it is, e.g. /dev/stdout or a named pipe.
         return new ArchiveTarget(
             file, Files.newOutputStream(target, StandardOpenOption.WRITE), true, null, null);

@@ -32,13 +32,18 @@ final class Terminal {
    */
   static boolean isStdout() {
     try {
-      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-      return target.startsWith("/dev/pts/")
-          || target.startsWith("/dev/tty")
-          || target.equals("/dev/console");
+      return isTerminalDevice(Files.readSymbolicLink(Path.of("/proc/self/fd/1")));
     } catch (IOException | UnsupportedOperationException e) {
       return false;
     }
+  }
+
+  /** Whether {@code device} (a resolved path) names a terminal: a pty, a tty or the console. */
+  static boolean isTerminalDevice(Path device) {
+    String name = device.toString();
+    return name.startsWith("/dev/pts/")
+        || name.startsWith("/dev/tty")
+        || name.equals("/dev/console");
   }
 
   /** The terminal's width from COLUMNS, else 100. */
