@@ -87,9 +87,9 @@ final class ImportCommand extends Subcommand {
     } catch (NoSuchFileException e) {
       throw new UsageException("no such archive: " + file);
     }
-    long size = stdin ? -1 : Files.size(Path.of(file));
     AtomicInteger saved = new AtomicInteger();
     try (InputStream archive = counted) {
+      long size = stdin ? -1 : Files.size(Path.of(file)); // 0 for a FIFO: no bar then
       TransferRun.run(
           cli,
           "import " + file,
