@@ -31,7 +31,11 @@ run: dist
 
 ## dist: dist/bin/{transferd,transferctl}, their jars in dist/lib, a trained AOT cache (JDK 25+;
 ## a CDS archive before) for the CLI, and the sample config and systemd unit in dist/share/transferd.
-dist:
+## Rebuilt only when a source, pom or packaging file is newer than the last build.
+DIST_SOURCES := $(shell find pom.xml ttrpc proto streams plugin cli packaging -type f \
+  -not -path '*/target/*' 2>/dev/null)
+dist: dist/.built
+dist/.built: $(DIST_SOURCES)
 	$(MVN) -DskipTests package -pl plugin,cli -am
 	rm -rf dist && mkdir -p dist/bin dist/lib dist/share/transferd
 	cp packaging/bin/transferd packaging/bin/transferctl dist/bin/
@@ -51,14 +55,16 @@ dist:
 	  done; \
 	fi
 	packaging/train-cds dist
+	touch dist/.built
 
 ## bench-cli: wall time of `transferctl images ls` against a running daemon, with the trained cache.
 bench-cli: dist
 	packaging/bench-cli dist
 
-## test: every unit, contract and interop test (needs golang-go + golang-github-containerd-ttrpc-dev).
-test:
-	mvn -B verify
+## test: every unit, contract and interop test (needs golang-go + golang-github-containerd-ttrpc-dev),
+## and the dist commands test, which drives dist/bin/transferd and transferctl as processes.
+test: dist
+	TRANSFERD_DIST=$(CURDIR)/dist mvn -B verify
 
 ## interop: only the Go <-> Java ttrpc interop tests.
 interop: build

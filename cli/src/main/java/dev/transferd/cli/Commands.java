@@ -19,7 +19,9 @@ final class Commands {
   private static final Map<String, Supplier<Object>> BY_NAME = new LinkedHashMap<>();
 
   private static final List<String> PRIMARY =
-      List.of("pull", "push", "import", "export", "tag", "images", "content", "leases", "version");
+      List.of(
+          "pull", "push", "copy", "import", "export", "tag", "images", "content", "leases",
+          "version");
 
   /** The root's options that take a value in the next argument. */
   private static final Set<String> VALUED_OPTIONS =
@@ -28,6 +30,7 @@ final class Commands {
   static {
     BY_NAME.put("pull", PullCommand::new);
     BY_NAME.put("push", PushCommand::new);
+    BY_NAME.put("copy", CopyCommand::new);
     BY_NAME.put("import", ImportCommand::new);
     BY_NAME.put("export", ExportCommand::new);
     BY_NAME.put("tag", TagCommand::new);
@@ -43,16 +46,30 @@ final class Commands {
 
   private Commands() {}
 
-  /** Adds to {@code root} the command {@code args} names, or all of them. */
+  /**
+   * Adds to {@code root} the command {@code args} names, or all of them, and {@code help}; every
+   * command, at every level, takes {@code -h}/{@code --help}.
+   */
   static void addTo(CommandLine root, String... args) {
     String named = commandIn(args);
     if (named != null) {
       root.addSubcommand(BY_NAME.get(named).get());
-      return;
+    } else {
+      for (String name : PRIMARY) {
+        root.addSubcommand(BY_NAME.get(name).get());
+      }
+      root.addSubcommand("help", new CommandLine.HelpCommand());
     }
-    for (String name : PRIMARY) {
-      root.addSubcommand(BY_NAME.get(name).get());
+    root.getSubcommands().values().forEach(Commands::withHelp);
+  }
+
+  private static void withHelp(CommandLine command) {
+    // aliases map to the same command, which gets the options once
+    if (!(command.getCommand() instanceof CommandLine.HelpCommand)
+        && !command.getCommandSpec().mixinStandardHelpOptions()) {
+      command.getCommandSpec().mixinStandardHelpOptions(true);
     }
+    command.getSubcommands().values().forEach(Commands::withHelp);
   }
 
   /** The first argument that is not a root option or its value, if it names a command. */

@@ -24,7 +24,8 @@ final class DefaultSocket {
         : Path.of(runtime, "transferd", "transferd.sock");
   }
 
-  private static int uid() {
+  /** This process's uid, from {@code /proc/self}; -1 where that cannot be read. */
+  static int uid() {
     try {
       return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
     } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.transferd.cli;
 
 import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 
 /** The process exit codes, distinct for what a script may want to handle. */
@@ -13,17 +14,43 @@ final class ExitCodes {
   static final int AUTH = 4;
   static final int UNREACHABLE = 5;
 
+  /**
+   * A reader of standard output went away (EPIPE): what a shell reports for a writer that SIGPIPE
+   * ended (128 + 13), and, as for such a writer, nothing is printed.
+   */
+  static final int BROKEN_PIPE = 141;
+
   private ExitCodes() {}
 
-  static int of(Throwable t) {
+  /** The exit code for what a command threw; {@code socket} is the daemon's, to judge access. */
+  static int of(Throwable t, Path socket) {
+    if (brokenPipe(t)) {
+      return BROKEN_PIPE;
+    }
     return switch (t) {
       case CommandLine.ParameterException e -> USAGE;
       case UsageException e -> USAGE;
-      case DaemonUnreachableException e -> UNREACHABLE;
-      case CommandFailedException e -> of(e.getCause());
+      case DaemonUnreachableException e -> Unavailability.deniedAccess(e) ? AUTH : UNREACHABLE;
+      case CommandFailedException e -> of(e.getCause(), socket);
+      case TtrpcException e when e.code() == StatusCode.UNAVAILABLE ->
+          switch (Unavailability.of(e, socket)) {
+            case DAEMON -> UNREACHABLE;
+            case PERMISSION -> AUTH;
+            case REMOTE -> FAILED;
+          };
       case TtrpcException e -> of(e.code());
       default -> FAILED;
     };
+  }
+
+  /** Whether {@code t} or one of its causes is an archive write that met a closed pipe. */
+  static boolean brokenPipe(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ArchiveWriteException w && w.brokenPipe) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int of(StatusCode code) {

@@ -1,13 +1,11 @@
 package dev.transferd.cli;
 
+import dev.transferd.cli.progress.ByteMeter;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.ImageReference;
+import dev.transferd.streams.client.Platform;
 import dev.transferd.streams.client.StoredImage;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -17,8 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code transferctl export FILE|- IMAGE...}: stored images into an OCI archive (with Docker's
- * {@code manifest.json} unless skipped), as {@code ctr images export}. A file is written under a
- * temporary name and renamed when complete, so a failed export leaves no partial archive.
+ * {@code manifest.json} unless skipped), as {@code ctr images export}. {@link ArchiveTarget}
+ * decides how FILE is written: a regular file under a temporary name renamed when complete, so a
+ * failed or interrupted export leaves no partial archive; a FIFO or device in place; never a
+ * terminal.
  */
 @Command(name = "export", description = "Export stored images to an archive (- for stdout).")
 final class ExportCommand extends Subcommand {
@@ -47,38 +47,31 @@ final class ExportCommand extends Subcommand {
             0,
             images.stream().map(ImageReference::named).toList(),
             List.of());
-    boolean stdout = file.equals("-");
-    Path target = stdout ? null : Path.of(file).toAbsolutePath();
-    Path partial = stdout ? null : target.resolveSibling("." + target.getFileName() + ".partial");
-    CountingOutputStream counted =
-        new CountingOutputStream(stdout ? cli.out : Files.newOutputStream(partial));
-    boolean done = false;
-    try (OutputStream archive = stdout ? OutputStream.nullOutputStream() : counted) {
+    List<Platform> selected = platforms.selected(false);
+    try (ArchiveTarget target = ArchiveTarget.open(file, cli)) {
+      CountingOutputStream counted = new CountingOutputStream(target.stream());
       ExportArchive destination =
           new ExportArchive(
-              counted,
-              "",
-              platforms.selected(false),
-              platforms.all,
-              skipManifestJson,
-              skipNonDistributable);
+              counted, "", selected, platforms.all, skipManifestJson, skipNonDistributable);
+      String doing = "export " + String.join(", ", images);
       TransferRun.run(
           cli,
-          "export " + String.join(", ", images),
-          "exported to " + (stdout ? "stdout" : file),
+          doing,
+          () -> commit(target, doing),
+          "exported to " + (file.equals("-") ? "stdout" : file),
           source,
           destination,
-          stdout,
-          counted::count);
-      done = true;
-    } finally {
-      if (stdout) {
-        cli.out.flush();
-      } else if (done) {
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
-      } else {
-        Files.deleteIfExists(partial);
-      }
+          file.equals("-"),
+          new ByteMeter(target.shown(), "receiving", counted::count, -1),
+          event -> {});
+    }
+  }
+
+  private static void commit(ArchiveTarget target, String doing) {
+    try {
+      target.commit();
+    } catch (IOException e) {
+      throw new CommandFailedException(doing, e);
     }
   }
 }

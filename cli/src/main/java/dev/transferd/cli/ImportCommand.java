@@ -1,5 +1,6 @@
 package dev.transferd.cli;
 
+import dev.transferd.cli.progress.ByteMeter;
 import dev.transferd.streams.client.ImageReference;
 import dev.transferd.streams.client.ImportArchive;
 import dev.transferd.streams.client.StoredImage;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,7 +40,10 @@ final class ImportCommand extends Subcommand {
   @Option(
       names = "--base-name",
       paramLabel = "NAME",
-      description = "prefix for the archive's image names; default import-YYYY-MM-DD")
+      description =
+          "import only the images whose names start with NAME (as ctr); an image named only by a"
+              + " tag (an OCI ref name such as 1.0) is stored as NAME:TAG. Without it, every named"
+              + " image is imported and a bare tag becomes import-YYYY-MM-DD:TAG")
   String baseName;
 
   @Option(names = "--digests", description = "also store each image as NAME@DIGEST")
@@ -82,15 +87,38 @@ final class ImportCommand extends Subcommand {
     } catch (NoSuchFileException e) {
       throw new UsageException("no such archive: " + file);
     }
+    AtomicInteger saved = new AtomicInteger();
     try (InputStream archive = counted) {
+      long size = stdin ? -1 : Files.size(Path.of(file)); // 0 for a FIFO: no bar then
       TransferRun.run(
           cli,
           "import " + file,
+          () -> {},
           "imported " + (stdin ? "stdin" : file),
           ImportArchive.from(archive).withForceCompress(compressBlobs),
           destination,
           false,
-          counted::count);
+          new ByteMeter(stdin ? "stdin" : file, "sending", counted::count, size),
+          event -> {
+            if (event.event().equals("saved")) {
+              saved.incrementAndGet();
+            }
+          });
     }
+    if (saved.get() == 0) {
+      cli.err.println("transferctl: warning: " + nothingNamed());
+    }
+  }
+
+  /** Why an import stored no image under a name, and which flag would. */
+  private String nothingNamed() {
+    String archive = file.equals("-") ? "the archive" : file;
+    return (baseName != null
+            ? "no image in " + archive + " has a name starting with " + baseName
+            : archive + " names no image")
+        + "; nothing was stored under a name (try: "
+        + (baseName != null ? "a --base-name its names start with, " : "--base-name NAME, ")
+        + "--index-name NAME to store the whole archive, or --digests to name each image by its"
+        + " digest)";
   }
 }

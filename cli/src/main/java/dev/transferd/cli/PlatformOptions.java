@@ -11,7 +11,9 @@ final class PlatformOptions {
   @Option(
       names = "--platform",
       paramLabel = "OS/ARCH[/VARIANT]",
-      description = "only this platform (repeatable); default this host's")
+      description =
+          "only this platform (repeatable); without it, pull and import take this host's, push"
+              + " and export every platform")
   List<String> platforms = new ArrayList<>();
 
   @Option(names = "--all-platforms", description = "every platform of the image")

@@ -8,7 +8,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code transferctl push REF [LOCAL]}: image store to registry, as {@code ctr images push}. */
-@Command(name = "push", description = "Send a stored image to a registry.")
+@Command(
+    name = "push",
+    description = {
+      "Send a stored image to a registry.",
+      "With one --platform, that platform's manifest is pushed under the tag, as ctr does; with"
+          + " none, the whole image."
+    })
 final class PushCommand extends Subcommand {
   @Parameters(index = "0", paramLabel = "REF", description = "where to push, with its registry")
   String reference;

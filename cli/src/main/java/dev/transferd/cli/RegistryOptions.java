@@ -45,9 +45,7 @@ final class RegistryOptions {
    * for, goes to {@code debugOut}.
    */
   RegistryImage image(String reference, OutputStream debugOut) {
-    if (reference.isBlank()) {
-      throw new UsageException("an image reference must not be empty");
-    }
+    References.check(reference);
     RegistryImage image = RegistryImage.of(reference);
     if (plainHttp) {
       image = image.withDefaultScheme("http");
@@ -56,7 +54,7 @@ final class RegistryOptions {
       image = image.withHostDir(hostsDir);
     }
     if (user != null) {
-      Credentials credentials = credentials();
+      Credentials credentials = credentials(user);
       image = image.withCredentials((ref, host) -> credentials);
     }
     if (httpDump || httpTrace) {
@@ -65,7 +63,12 @@ final class RegistryOptions {
     return image;
   }
 
-  private Credentials credentials() {
+  /**
+   * {@code USER[:PASSWORD]} as credentials; without a password, asks for one on the terminal.
+   *
+   * @throws UsageException when there is no password and no terminal to ask on
+   */
+  static Credentials credentials(String user) {
     int colon = user.indexOf(':');
     if (colon >= 0) {
       return Credentials.basic(user.substring(0, colon), user.substring(colon + 1));

@@ -7,7 +7,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code transferctl tag SOURCE TARGET...}: one image-store to image-store transfer per target, as
- * {@code ctr images tag}; existing targets are replaced.
+ * {@code ctr images tag}; existing targets are replaced. Every target must be a valid reference
+ * (checked before any is created).
  */
 @Command(name = "tag", description = "Give a stored image more names.")
 final class TagCommand extends Subcommand {
@@ -19,6 +20,10 @@ final class TagCommand extends Subcommand {
 
   @Override
   void run(Transferctl cli) {
+    if (source.isEmpty()) {
+      throw new UsageException("the image to tag must be named");
+    }
+    targets.forEach(References::check);
     for (String target : targets) {
       try {
         cli.transfers().transfer(StoredImage.named(source), StoredImage.named(target));

@@ -1,6 +1,9 @@
 package dev.transferd.cli;
 
 import java.io.Console;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Whether standard output is an interactive terminal that understands ANSI escapes. */
@@ -21,6 +24,26 @@ final class Terminal {
     } catch (ReflectiveOperationException e) {
       return true;
     }
+  }
+
+  /**
+   * Whether file descriptor 1 is a terminal: what {@code /proc/self/fd/1} links to names a tty
+   * device. (System.console() answers for stdin and stdout together.)
+   */
+  static boolean isStdout() {
+    try {
+      return isTerminalDevice(Files.readSymbolicLink(Path.of("/proc/self/fd/1")));
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  /** Whether {@code device} (a resolved path) names a terminal: a pty, a tty or the console. */
+  static boolean isTerminalDevice(Path device) {
+    String name = device.toString();
+    return name.startsWith("/dev/pts/")
+        || name.startsWith("/dev/tty")
+        || name.equals("/dev/console");
   }
 
   /** The terminal's width from COLUMNS, else 100. */

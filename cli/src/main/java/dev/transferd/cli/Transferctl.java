@@ -3,7 +3,10 @@ package dev.transferd.cli;
 import dev.transferd.streams.client.TransferClient;
 import dev.transferd.ttrpc.TtrpcClient;
 import dev.transferd.ttrpc.TtrpcException;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,7 +25,7 @@ import picocli.CommandLine.ScopeType;
     name = "transferctl",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.ClientVersion.class,
-    description = "Pull, push, import, export and tag images through transferd.",
+    description = "Pull, push, copy, import, export and tag images through transferd.",
     // The commands are added by Commands, only the one a run needs.
     footerHeading = "%nExit codes:%n",
     footer = {
@@ -80,14 +83,36 @@ public final class Transferctl implements Runnable, AutoCloseable {
   final PrintStream out;
   final PrintStream err;
   final InputStream in;
+
+  /**
+   * Standard output for archive bytes: unlike {@link #out} (a PrintStream, which swallows write
+   * errors) it reports a full disk or a closed pipe, so that a cut archive never passes as whole.
+   */
+  final OutputStream data;
+
+  /** Whether {@link #data} is a terminal, where an archive must not be written. */
+  final boolean dataIsTerminal;
+
   private final Map<String, String> env;
   private TtrpcClient client;
 
   Transferctl(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+    this(out, err, in, env, out, false);
+  }
+
+  Transferctl(
+      PrintStream out,
+      PrintStream err,
+      InputStream in,
+      Map<String, String> env,
+      OutputStream data,
+      boolean dataIsTerminal) {
     this.out = out;
     this.err = err;
     this.in = in;
     this.env = env;
+    this.data = data;
+    this.dataIsTerminal = dataIsTerminal;
   }
 
   public static void main(String[] args) {
@@ -97,7 +122,14 @@ public final class Transferctl implements Runnable, AutoCloseable {
         .name("transferctl-prepare")
         .start(TtrpcClient::prepareSharedEventLoop);
     int code;
-    try (Transferctl cli = new Transferctl(System.out, System.err, System.in, System.getenv())) {
+    try (Transferctl cli =
+        new Transferctl(
+            System.out,
+            System.err,
+            System.in,
+            System.getenv(),
+            new FileOutputStream(FileDescriptor.out),
+            Terminal.isStdout())) {
       code = cli.execute(args);
     }
     // An idle event-loop thread would hold the JVM's exit for ~300 ms (it waits for threads in
@@ -115,7 +147,7 @@ public final class Transferctl implements Runnable, AutoCloseable {
     line.setErr(new java.io.PrintWriter(err, true));
     line.setExecutionExceptionHandler(
         (e, commandLine, parsed) -> Failure.report(e, commandLine, this));
-    line.setExitCodeExceptionMapper(e -> ExitCodes.of(e));
+    line.setExitCodeExceptionMapper(e -> ExitCodes.of(e, socket()));
     return line.execute(args);
   }
 

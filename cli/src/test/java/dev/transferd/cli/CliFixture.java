@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +23,14 @@ final class CliFixture implements AutoCloseable {
   final Path dir;
   final Daemon daemon;
   final Map<String, String> env = new HashMap<>();
+
+  /**
+   * Where archive bytes on standard output go instead of {@link Result#stdout()}; null for there.
+   */
+  OutputStream data;
+
+  /** Whether transferctl is told its standard output is a terminal. */
+  boolean stdoutIsTerminal;
 
   private CliFixture(Path dir, Daemon daemon) {
     this.dir = dir;
@@ -64,7 +73,8 @@ final class CliFixture implements AutoCloseable {
     int code;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        Transferctl cli = new Transferctl(o, e, stdin, env)) {
+        Transferctl cli =
+            new Transferctl(o, e, stdin, env, data == null ? o : data, stdoutIsTerminal)) {
       code = cli.execute(args);
     }
     return new Result(

@@ -86,9 +86,12 @@ class RegistryCommandsTest {
     try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp)) {
       String missing = regs.source().host() + "/app/multi:no-such-tag";
       CliFixture.Result r = fixture.run("--progress", "none", "pull", "--plain-http", missing);
-      assertEquals(ExitCodes.NOT_FOUND, r.code(), r.err());
+      assertEquals(3, r.code(), r.err());
       assertEquals(1, r.err().lines().count(), r.err());
       assertTrue(r.err().startsWith("transferctl: pull " + missing + ": not found: "), r.err());
+      assertTrue(
+          r.err().endsWith("(try: check the repository and tag; the registry has no such image)\n"),
+          r.err());
       assertEquals("", fixture.run("images", "ls", "-q").out());
     }
   }
@@ -106,7 +109,7 @@ class RegistryCommandsTest {
 
       CliFixture.Result anonymous =
           fixture.run("--progress", "none", "push", "--plain-http", target, regs.sourceRef());
-      assertEquals(ExitCodes.AUTH, anonymous.code(), anonymous.err());
+      assertEquals(4, anonymous.code(), anonymous.err());
       assertEquals(1, anonymous.err().lines().count(), anonymous.err());
       assertTrue(
           anonymous.err().startsWith("transferctl: push " + regs.sourceRef() + " to " + target),
@@ -123,8 +126,11 @@ class RegistryCommandsTest {
               USER + ":not-it",
               target,
               regs.sourceRef());
-      assertEquals(ExitCodes.AUTH, wrong.code(), wrong.err());
+      assertEquals(4, wrong.code(), wrong.err());
       assertFalse(wrong.err().contains("not-it"), "the password is never echoed: " + wrong.err());
+      assertTrue(
+          wrong.err().contains("(try: check the user name and password given with --user)"),
+          wrong.err());
 
       CliFixture.Result pushed =
           fixture.run(
@@ -140,7 +146,7 @@ class RegistryCommandsTest {
 
       CliFixture.Result locked401 =
           fixture.run("--progress", "none", "pull", "--plain-http", target);
-      assertEquals(ExitCodes.AUTH, locked401.code(), locked401.err());
+      assertEquals(4, locked401.code(), locked401.err());
       assertFalse(fixture.run("images", "ls", "-q").out().contains(target));
 
       CliFixture.Result withPassword =
@@ -190,6 +196,101 @@ class RegistryCommandsTest {
       CliFixture.Result quiet =
           fixture.run("--progress", "none", "pull", "--plain-http", "-u", user, ref);
       assertEquals("", quiet.err(), "nothing on stderr without the flags");
+    }
+  }
+
+  @Test
+  void aOnePlatformPushSendsThatPlatformsManifestUnderTheTag() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp)) {
+      String ref = regs.sourceRef();
+      CliFixture.Result pulled =
+          fixture.run(
+              "--progress", "none", "pull", "--plain-http", "--platform", "linux/arm64", ref);
+      assertEquals(0, pulled.code(), pulled.err());
+
+      // Without --platform the whole index is pushed: it fails before uploading anything.
+      String all = regs.destination().host() + "/all/app:1";
+      CliFixture.Result whole = fixture.run("--progress", "none", "push", "--plain-http", all, ref);
+      assertEquals(1, whole.code(), whole.err());
+      assertTrue(whole.err().contains("is not in the local store"), whole.err());
+
+      String target = regs.destination().host() + "/one/app:arm64";
+      CliFixture.Result pushed =
+          fixture.run(
+              "--progress",
+              "none",
+              "push",
+              "--plain-http",
+              "--platform",
+              "linux/arm64",
+              target,
+              ref);
+      assertEquals(0, pushed.code(), pushed.err());
+
+      CliFixture.Result back =
+          fixture.run("-n", "back", "--progress", "none", "pull", "--plain-http", target);
+      assertEquals(0, back.code(), back.err());
+      CliFixture.Result inspected = fixture.run("-n", "back", "images", "inspect", target);
+      assertTrue(
+          inspected.out().contains("application/vnd.oci.image.manifest.v1+json"), inspected.out());
+      assertFalse(inspected.out().contains("image.index"), inspected.out());
+    }
+  }
+
+  @Test
+  void pushHelpStatesWhatPushesWithoutAPlatform() {
+    CliFixture.Result help = fixture.run("push", "--help");
+    String text = help.out().replaceAll("\\s+", " ");
+    assertTrue(
+        text.contains(
+            "without it, pull and import take this host's, push and export every" + " platform"),
+        help.out());
+    assertFalse(text.contains("default this host's"), help.out());
+  }
+
+  @Test
+  void copyMovesAnImageBetweenRegistriesWithEachSidesCredentialsAndStoresNothing()
+      throws Exception {
+    try (RegistryFixtures.Pair regs =
+        RegistryFixtures.twoBasicAuthRegistriesWithImage(tmp, USER, PASSWORD)) {
+      String source = regs.sourceRef();
+      String target = regs.destination().host() + "/copied/app:v1";
+      String both = USER + ":" + PASSWORD;
+
+      CliFixture.Result noDestinationUser =
+          fixture.run(
+              "--progress", "none", "copy", "--plain-http", "--src-user", both, source, target);
+      assertEquals(4, noDestinationUser.code(), noDestinationUser.err());
+      assertTrue(
+          noDestinationUser
+              .err()
+              .startsWith("transferctl: copy " + source + " to " + target + ": "),
+          noDestinationUser.err());
+
+      CliFixture.Result copied =
+          fixture.run(
+              "--progress",
+              "plain",
+              "copy",
+              "--plain-http",
+              "--src-user",
+              both,
+              "--dest-user",
+              both,
+              source,
+              target);
+      assertEquals(0, copied.code(), copied.err());
+      assertTrue(
+          copied
+              .out()
+              .lines()
+              .anyMatch(l -> l.startsWith("copied " + source + " to " + target + ": ")),
+          copied.out());
+      assertEquals("", fixture.run("images", "ls", "-q").out(), "copy stores nothing");
+
+      CliFixture.Result back =
+          fixture.run("--progress", "none", "pull", "--plain-http", "-u", both, target);
+      assertEquals(0, back.code(), back.err());
     }
   }
 }

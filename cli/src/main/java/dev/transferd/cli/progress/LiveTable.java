@@ -92,12 +92,35 @@ final class LiveTable extends ProgressView {
       }
       lines.add(fit(line.toString()));
     }
+    ByteMeter meter = meter();
+    if (meter != null) {
+      long count = meter.count().getAsLong();
+      int labelWidth = Math.max(12, nameWidth - 14); // room for the rate at the end
+      String name = meter.label();
+      if (name.length() > labelWidth) {
+        name = "…" + name.substring(name.length() - labelWidth + 1);
+      }
+      StringBuilder line = new StringBuilder();
+      line.append(String.format(Locale.ROOT, "%-" + labelWidth + "s %-15s", name, meter.state()));
+      if (meter.total() > 0) {
+        line.append(' ').append(bar(count, meter.total())).append(' ');
+        line.append(ByteSizes.format(count)).append('/').append(ByteSizes.format(meter.total()));
+      } else {
+        line.append(' ').append(ByteSizes.format(count));
+      }
+      double seconds = Math.max(elapsed().toNanos() / 1e9, 1e-3);
+      line.append("  ").append(ByteSizes.format((long) (count / seconds))).append("/s");
+      lines.add(fit(line.toString()));
+    }
     return lines;
   }
 
   private static String bar(ProgressBoard.Row row) {
-    long progress = row.done() ? row.total() : Math.min(row.progress(), row.total());
-    int filled = (int) (BAR * progress / row.total());
+    return bar(row.done() ? row.total() : row.progress(), row.total());
+  }
+
+  private static String bar(long progress, long total) {
+    int filled = (int) (BAR * Math.min(progress, total) / total);
     return "|" + "+".repeat(filled) + "-".repeat(BAR - filled) + "|";
   }
 

@@ -15,6 +15,7 @@ public abstract class ProgressView implements ProgressListener {
   protected final ProgressBoard board = new ProgressBoard();
   protected final PrintStream out;
   private final long started = System.nanoTime();
+  private volatile ByteMeter meter;
 
   protected ProgressView(PrintStream out) {
     this.out = out;
@@ -47,6 +48,16 @@ public abstract class ProgressView implements ProgressListener {
   public final void onProgress(ProgressEvent event) {
     board.apply(event);
     changed(event);
+  }
+
+  /** Also shows {@code meter}'s bytes, rate and (with a total) a bar, where the view draws rows. */
+  public void watch(ByteMeter meter) {
+    this.meter = meter;
+  }
+
+  /** The archive being counted here, if any. */
+  protected ByteMeter meter() {
+    return meter;
   }
 
   /** Called after each event was applied, on the progress thread. */

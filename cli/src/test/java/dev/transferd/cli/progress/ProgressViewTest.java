@@ -124,4 +124,20 @@ class ProgressViewTest {
     assertEquals("1.5 MiB", ByteSizes.format(3 << 19));
     assertEquals("2.0 GiB", ByteSizes.format(2L << 30));
   }
+
+  @Test
+  void aTableShowsAnArchiveCountedHereWithBytesRateAndABar() {
+    LiveTable table = new LiveTable(new PrintStream(java.io.OutputStream.nullOutputStream()), 120);
+    java.util.concurrent.atomic.AtomicLong sent =
+        new java.util.concurrent.atomic.AtomicLong(512 << 10);
+    table.watch(new ByteMeter("app.tar", "sending", sent::get, 1 << 20));
+    List<String> lines = table.render();
+    table.abandon();
+    String last = lines.getLast();
+    assertTrue(last.startsWith("app.tar "), last);
+    assertTrue(last.contains(" sending "), last);
+    assertTrue(
+        last.contains(" |" + "+".repeat(15) + "-".repeat(15) + "| 512.0 KiB/1.0 MiB  "), last);
+    assertTrue(last.matches(".* [0-9.]+ [KMG]?i?B/s"), last);
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.plugin.store.StoreException;
 import dev.transferd.proto.types.Descriptor;
+import dev.transferd.streams.client.ImageName;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -181,10 +182,16 @@ public final class ArchiveExporter {
       for (int i = 0; i < manifests.size(); i++) {
         ArchiveJson.Child child =
             ArchiveJson.descriptor(manifests.get(i), what + ": manifests[" + i + "]");
-        if (child.platform().isEmpty() || !options.platforms().matches(child.platform().get())) {
+        // As containerd's exporter: an entry without a platform (an OCI layout's index.json
+        // stored with --index-name) is a candidate too, after every entry whose platform matches.
+        int rank;
+        if (child.platform().isEmpty()) {
+          rank = Integer.MAX_VALUE - 1;
+        } else if (options.platforms().matches(child.platform().get())) {
+          rank = options.platforms().rank(child.platform().get());
+        } else {
           continue;
         }
-        int rank = options.platforms().rank(child.platform().get());
         if (rank < bestRank) {
           best = child.descriptor();
           bestRank = rank;

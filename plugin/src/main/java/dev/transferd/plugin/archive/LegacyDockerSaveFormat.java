@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.proto.types.Descriptor;
+import dev.transferd.streams.client.ImageName;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -145,8 +145,10 @@ final class ConfigFile {
         case "plugins" -> {}
         case "version" -> {
           long version = integer(value, path, 1, Integer.MAX_VALUE);
-          if (version != 2 && version != 3) {
-            throw invalid(path, "must be 2 or 3 (containerd's config versions), not " + value);
+          // This file has containerd's version 2 layout; version 3 names other tables.
+          if (version != 2) {
+            throw invalid(
+                path, "must be 2 (this file's layout is containerd's version 2), not " + value);
           }
         }
         case "state", "temp", "oom_score", "imports", "required_plugins", "disabled_plugins" ->
@@ -382,8 +384,14 @@ final class ConfigFile {
 
   private String hostPort(JsonNode node, List<String> path) throws ConfigException {
     String address = string(node, path);
-    if (!address.isEmpty() && !address.matches(".*:\\d{1,5}")) {
-      throw invalid(path, "must be host:port such as \"127.0.0.1:9310\", not \"" + address + "\"");
+    if (!address.isEmpty() && HostPort.problem(address) != null) {
+      throw invalid(
+          path,
+          "must be host:port such as \"127.0.0.1:9310\", not \""
+              + address
+              + "\" (it "
+              + HostPort.problem(address)
+              + ")");
     }
     return address;
   }

@@ -42,6 +42,7 @@ public final class Daemon implements AutoCloseable {
   private final TtrpcServer server;
   private final Thread startupGc;
   private final MetricsEndpoint metrics; // null when no [metrics] address is set
+  private TransferLog transferLog = new TransferLog(); // set by start; logs what shutdown cuts
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -126,7 +127,9 @@ public final class Daemon implements AutoCloseable {
     }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
     Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
-    return new Daemon(config, store, server, gc, endpoint);
+    Daemon daemon = new Daemon(config, store, server, gc, endpoint);
+    daemon.transferLog = transferLog;
+    return daemon;
   }
 
   private static void collectGarbage(EmbeddedStore store) {
@@ -200,6 +203,11 @@ public final class Daemon implements AutoCloseable {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
       server.shutdown(grace);
+      transferLog.awaitEnded(
+          Duration.ofSeconds(5),
+          dev.transferd.ttrpc.Status.of(
+              dev.transferd.ttrpc.StatusCode.UNAVAILABLE,
+              "cancelled at shutdown: still running after the grace period of " + grace));
       if (metrics != null) {
         metrics.close();
         RegistryRequestObserver.install(RegistryRequestObserver.NONE);

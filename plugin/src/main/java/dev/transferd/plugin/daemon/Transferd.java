@@ -1,6 +1,7 @@
 package dev.transferd.plugin.daemon;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,21 +64,36 @@ public final class Transferd implements Callable<Integer> {
 
   @Option(
       names = "--check-config",
-      description = "print the effective configuration and warnings, then exit")
+      description =
+          "check the configuration: print the effective settings as TOML on stdout and any"
+              + " warnings on stderr, then exit (1 if a value is invalid)")
   boolean checkConfig;
 
+  /** The longest unix socket path Linux accepts: sun_path's 108 bytes, less the final NUL. */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
+
+  private final PrintWriter out;
   private final PrintWriter err;
 
   Transferd(PrintWriter err) {
+    this(new PrintWriter(System.out, true), err);
+  }
+
+  Transferd(PrintWriter out, PrintWriter err) {
+    this.out = out;
     this.err = err;
   }
 
   public static void main(String[] args) {
-    System.exit(run(new PrintWriter(System.err, true), args));
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
   static int run(PrintWriter err, String... args) {
-    return new CommandLine(new Transferd(err)).setErr(err).execute(args);
+    return run(new PrintWriter(System.out, true), err, args);
+  }
+
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    return new CommandLine(new Transferd(out, err)).setOut(out).setErr(err).execute(args);
   }
 
   /** The configuration the command line asks for, with warnings collected into {@code warnings}. */
@@ -104,13 +120,36 @@ public final class Transferd implements Callable<Integer> {
       builder.logLevel(level);
     }
     if (metricsAddress != null) {
+      String problem = metricsAddress.isEmpty() ? null : HostPort.problem(metricsAddress);
+      if (problem != null) {
+        throw new ConfigException(
+            "--metrics-address must be HOST:PORT such as 127.0.0.1:9310, not \""
+                + metricsAddress
+                + "\" (it "
+                + problem
+                + ")");
+      }
       builder.metricsAddress(metricsAddress);
     }
+    DaemonConfig resolved;
     try {
-      return builder.build(defaults);
+      resolved = builder.build(defaults);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("invalid configuration: " + e.getMessage(), e);
     }
+    int socketBytes =
+        resolved.address().toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8).length;
+    if (socketBytes > MAX_SOCKET_PATH_BYTES) {
+      throw new ConfigException(
+          "the socket path "
+              + resolved.address()
+              + " is "
+              + socketBytes
+              + " bytes long; unix sockets allow at most "
+              + MAX_SOCKET_PATH_BYTES
+              + " (choose a shorter --address or [ttrpc] address)");
+    }
+    return resolved;
   }
 
   @Override
@@ -124,8 +163,9 @@ public final class Transferd implements Callable<Integer> {
       return 1;
     }
     if (checkConfig) {
-      warnings.forEach(w -> err.println("warning: " + w));
-      err.println(resolved);
+      warnings.forEach(w -> err.println("transferd: warning: " + w));
+      out.print(ConfigToml.render(resolved));
+      out.flush();
       return 0;
     }
     // Logging starts only now, so that the level from the file or flag applies from the first line.
@@ -133,10 +173,22 @@ public final class Transferd implements Callable<Integer> {
     Logger log = LoggerFactory.getLogger(Transferd.class);
     warnings.forEach(w -> log.warn("config: {}", w));
     Daemon daemon;
+    StartupLeftovers leftovers = StartupLeftovers.before(resolved);
+    int uid = DefaultLocations.currentUid();
+    Path runDir = resolved.address().toAbsolutePath().getParent();
+    if (uid > 0 && DefaultLocations.fallbackRunDir(uid).equals(runDir)) {
+      try {
+        DefaultLocations.requirePrivate(runDir, uid);
+      } catch (java.io.IOException e) {
+        log.error("cannot start: {}", e.getMessage());
+        return 1;
+      }
+    }
     try {
       daemon = Daemon.start(resolved);
-    } catch (java.io.IOException e) {
-      log.error("cannot start: {}", e.getMessage());
+    } catch (java.io.IOException | RuntimeException e) {
+      leftovers.remove();
+      log.error("cannot start: {}", StartupFailure.describe(e, resolved));
       return 1;
     }
     // SIGTERM and SIGINT shut down and exit 0 (a shutdown hook alone would exit 143); other ways

@@ -1,6 +1,6 @@
 package dev.transferd.plugin.registry;
 
-import dev.transferd.plugin.archive.ImageName;
+import dev.transferd.streams.client.ImageName;
 
 /**
  * A parsed image reference, {@code host[:port]/repository[:tag][@digest]}. A reference whose first

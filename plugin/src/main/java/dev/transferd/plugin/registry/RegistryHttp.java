@@ -136,6 +136,17 @@ final class RegistryHttp {
           attempt--;
           continue;
         }
+        if (isCertificateFailure(e)) {
+          // Not transient: retrying cannot make the certificate trusted (containerd fails at once).
+          throw new RegistryException(
+              StatusCode.FAILED_PRECONDITION,
+              call.what()
+                  + ": "
+                  + host.authority()
+                  + ": TLS certificate verification failed: "
+                  + innermost(e),
+              e);
+        }
         if (attempt >= maxAttempts) {
           throw new RegistryException(
               StatusCode.UNAVAILABLE,
@@ -294,6 +305,26 @@ final class RegistryHttp {
       return uri;
     }
     return URI.create(now.scheme() + uri.toString().substring(uri.getScheme().length()));
+  }
+
+  /** Whether {@code e} is a handshake that failed on the registry's certificate. */
+  private static boolean isCertificateFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.cert.CertPathValidatorException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The deepest cause's message: the one that says what was wrong with a certificate. */
+  private static String innermost(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
   }
 
   private static boolean isTlsFailure(Throwable e) {

@@ -62,14 +62,30 @@ final class PullOperation implements TransferOperation<RegistryEndpoint, ImageSt
     BlobProgress.imageEvent(progress, "fetching image content", imageName, root);
     try (OperationLease lease = OperationLease.of(context, store.leases(), clock)) {
       var spec = destination.spec();
+      // As containerd: an index or manifest already in the store is read from there, so a
+      // repeat pull costs the registry only the tag's resolution (registries count manifest GETs
+      // against pull quotas).
+      RemoteGraph.Loader loader =
+          d -> {
+            if (store.content().info(ns, d.getDigest()).isPresent()) {
+              try (InputStream in = store.content().read(ns, d.getDigest(), 0)) {
+                byte[] bytes = in.readNBytes(RemoteGraph.MAX_MANIFEST + 1);
+                if (bytes.length == d.getSize()) {
+                  return bytes;
+                }
+              }
+            }
+            byte[] bytes = client.fetchBytes(d, RemoteGraph.MAX_MANIFEST);
+            context.countBytes(bytes.length);
+            return bytes;
+          };
       RemoteGraph graph =
           RemoteGraph.walk(
-              client,
+              loader,
               root,
               imageName,
               new RemoteGraph.Filter(
-                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()),
-              context::countBytes);
+                  spec.getPlatformsList(), spec.getAllMetadata(), spec.getManifestLimit()));
       String sourceKey = ImageGraph.DISTRIBUTION_SOURCE + client.registryHost();
       String repo = client.reference().repository();
       List<BlobTasks.Task> tasks = new ArrayList<>();

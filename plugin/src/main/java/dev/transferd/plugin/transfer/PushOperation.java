@@ -1,11 +1,13 @@
 package dev.transferd.plugin.transfer;
 
+import dev.transferd.plugin.registry.MediaTypes;
 import dev.transferd.plugin.registry.RegistryClient;
 import dev.transferd.plugin.store.ContentInfo;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.StoreException;
 import dev.transferd.proto.types.Descriptor;
+import dev.transferd.proto.types.Platform;
 import dev.transferd.streams.callback.ProgressReporter;
 import dev.transferd.ttrpc.StatusCode;
 import java.io.InputStream;
@@ -41,8 +43,9 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
             .images()
             .get(ns, name)
             .orElseThrow(() -> StoreException.notFound("image \"" + name + "\": not found"));
+    List<Platform> platforms = source.spec().getPlatformsList();
+    Descriptor root = platforms.isEmpty() ? image.target() : forPlatforms(ns, image, platforms);
     RegistryClient client = destination.client(context.settings());
-    Descriptor root = image.target();
     progress.report("Pushing to " + destination);
     BlobProgress.imageEvent(progress, "pushing content", name, root);
     RemoteGraph graph =
@@ -102,6 +105,65 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
     }
     BlobProgress.imageEvent(progress, "pushed content", name, root);
     BlobProgress.imageEvent(progress, "Completed push to " + destination, "", root);
+  }
+
+  /**
+   * What a push filtered to {@code platforms} sends as the root. For one platform, as {@code ctr
+   * images push --platform}: that platform's manifest, under the tag (an index naming manifests
+   * that were not pushed is refused by registries). For several: the index, only when they cover
+   * every manifest it names; otherwise the push fails before anything is uploaded.
+   */
+  private Descriptor forPlatforms(String ns, Image image, List<Platform> platforms)
+      throws Exception {
+    Descriptor current = image.target();
+    for (int depth = 0; MediaTypes.isIndex(current.getMediaType()); depth++) {
+      if (depth > 8) {
+        throw StoreException.invalidArgument("image \"" + image.name() + "\": indexes too deep");
+      }
+      List<ImageGraph.Child> children =
+          ImageGraph.children(current, readLocal(ns, current, image.name()));
+      List<ImageGraph.Child> matching =
+          children.stream()
+              .filter(c -> ImageGraph.platformRank(c.platform(), platforms) >= 0)
+              .sorted(
+                  Comparator.comparingInt(c -> ImageGraph.platformRank(c.platform(), platforms)))
+              .toList();
+      if (matching.isEmpty()) {
+        throw StoreException.notFound(
+            "image \"" + image.name() + "\" has no manifest for platform " + describe(platforms));
+      }
+      if (platforms.size() > 1) {
+        if (matching.size() < children.size()) {
+          throw StoreException.failedPrecondition(
+              "image \""
+                  + image.name()
+                  + "\" is an index of "
+                  + children.size()
+                  + " manifests and "
+                  + describe(platforms)
+                  + " select "
+                  + matching.size()
+                  + ": pushing the index would name manifests that are not pushed; push one"
+                  + " --platform at a time (its manifest goes under the tag) or every platform");
+        }
+        return current;
+      }
+      current = matching.getFirst().descriptor();
+    }
+    return current;
+  }
+
+  private static String describe(List<Platform> platforms) {
+    return String.join(
+        ", ",
+        platforms.stream()
+            .map(
+                p ->
+                    p.getOs()
+                        + "/"
+                        + p.getArchitecture()
+                        + (p.getVariant().isEmpty() ? "" : "/" + p.getVariant()))
+            .toList());
   }
 
   private byte[] readLocal(String ns, Descriptor d, String image) throws Exception {

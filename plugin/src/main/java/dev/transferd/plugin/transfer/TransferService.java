@@ -95,7 +95,9 @@ public final class TransferService {
       context.complete();
       return Empty.getDefaultInstance();
     } catch (Exception e) {
-      Status status = TransferErrors.statusOf(e);
+      // A call the server ended (deadline, shutdown, client gone) failed for that reason, whatever
+      // the interrupted operation threw on its way out: the client got that status.
+      Status status = call.cancellation().orElseGet(() -> TransferErrors.statusOf(e));
       log.debug("transfer failed: {}", status);
       context.abort(status);
       outcome = status;

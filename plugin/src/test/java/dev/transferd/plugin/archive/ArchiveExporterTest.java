@@ -209,4 +209,28 @@ class ArchiveExporterTest {
     assertTrue(
         e.getMessage().startsWith("no manifest found for platform linux/amd64"), e.getMessage());
   }
+
+  @Test
+  void anIndexWhoseEntriesHaveNoPlatformIsExportedWhole() throws IOException {
+    // What importing an OCI archive with --index-name stores: its index.json, entries without
+    // platforms. containerd exports it; so must we, keeping every entry.
+    TestImages.Image amd = TestImages.image("noplat", "amd64", "", 1, true, true);
+    TestImages.Image arm = TestImages.image("noplat", "arm64", "v8", 1, true, true);
+    TestImages.Layout layout = new TestImages.Layout().add(amd, "amd", null).add(arm, "arm", null);
+    layout.blobs.values().forEach(b -> store.blobs.put(b.digest(), b.bytes()));
+    TestImages.Blob index = new TestImages.Blob(MediaTypes.OCI_INDEX, layout.indexJson());
+    store.blobs.put(index.digest(), index.bytes());
+    byte[] tar =
+        export(
+            List.of(new ArchiveExporter.Image("example.com/noplat:all", target(index), Map.of())),
+            HOST);
+    Map<String, byte[]> contents = new LinkedHashMap<>();
+    Map<String, TarArchiveEntry> entries = entries(tar, contents);
+    for (TestImages.Image image : List.of(amd, arm)) {
+      assertTrue(entries.containsKey("blobs/sha256/" + image.manifest().hex()));
+      assertTrue(entries.containsKey("blobs/sha256/" + image.layers().get(0).hex()));
+    }
+    JsonNode docker = ArchiveJson.parse(contents.get("manifest.json"), "manifest.json").get(0);
+    assertEquals("blobs/sha256/" + amd.config().hex(), docker.path("Config").asText());
+  }
 }

@@ -15,6 +15,7 @@ import dev.transferd.streams.client.RegistryImage;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
 import dev.transferd.streams.client.TransferOptions;
+import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,10 +97,8 @@ class PullPushTransferTest {
       List<ProgressEvent> again =
           transfer(RegistryImage.of(regs.sourceRef()), StoredImage.named("mine:1"));
       assertTrue(again.stream().anyMatch(e -> e.event().equals("already exists")));
-      long manifests =
-          regs.image().root().size()
-              + regs.image().manifests().stream().mapToLong(b -> b.size()).sum();
-      assertEquals(manifests, reports.getLast().bytes(), "only the manifests, to walk the graph");
+      // the graph is walked from the stored manifests: nothing but the tag's HEAD goes out
+      assertEquals(0, reports.getLast().bytes(), "nothing fetched again");
       assertTrue(reports.getLast().outcome().isOk());
     }
   }
@@ -119,18 +118,25 @@ class PullPushTransferTest {
                       RegistryImage.of(regs.destination().host() + "/p/q:1")));
       assertTrue(e.getMessage().contains("is not in the local store"), e.getMessage());
       assertTrue(e.getMessage().contains("one:1"), e.getMessage());
-      // With the platform that was pulled, the blobs go up, but the registry refuses the index
-      // that lists the other platform (as with containerd): the message says why.
-      TtrpcException index =
+      // With the platform that was pulled, its manifest goes up under the tag (as ctr does): an
+      // index naming the other platform would be refused by the registry.
+      transfer(
+          StoredImage.named("one:1").withPlatforms(Platform.parse("linux/arm64")),
+          RegistryImage.of(regs.destination().host() + "/p/q:1"));
+      // Several platforms, not all of the index's: refused before anything is uploaded.
+      TtrpcException some =
           assertThrows(
               TtrpcException.class,
               () ->
                   transfer(
-                      StoredImage.named("one:1").withPlatforms(Platform.parse("linux/arm64")),
-                      RegistryImage.of(regs.destination().host() + "/p/q:1")));
+                      StoredImage.named("one:1")
+                          .withPlatforms(
+                              Platform.parse("linux/arm64"), Platform.parse("linux/s390x")),
+                      RegistryImage.of(regs.destination().host() + "/p/r:1")));
+      assertEquals(StatusCode.FAILED_PRECONDITION, some.code());
       assertTrue(
-          index.getMessage().contains("references to blobs and/or manifests are missing"),
-          index.getMessage());
+          some.getMessage().contains("pushing the index would name manifests that are not pushed"),
+          some.getMessage());
     }
   }
 
@@ -229,6 +235,22 @@ class PullPushTransferTest {
                                       && p.name().contains(big.digest()))),
           "one pull reports the layer as already there");
       assertEquals(List.of(), store.content().listStatuses("default", List.of()), "no ingest left");
+    }
+  }
+
+  @Test
+  void aRepeatPullOfAStoredImageOnlyResolvesTheTag() throws Exception {
+    try (RegistryFixtures.Pair regs = RegistryFixtures.twoRegistriesWithImage(tmp);
+        FaultFront front = FaultFront.forwardingTo(regs.source())) {
+      String ref = regs.sourceRef().replace(regs.source().host(), front.host());
+      RegistryImage source = RegistryImage.of(ref).withDefaultScheme("http");
+      transfer(source, StoredImage.named("again:1"));
+      int before = front.seen().size();
+      transfer(source, StoredImage.named("again:1"));
+      List<FaultFront.Seen> second = List.copyOf(front.seen().subList(before, front.seen().size()));
+      String tag = ref.substring(ref.lastIndexOf(':') + 1);
+      assertEquals(1, second.size(), second.toString());
+      assertTrue(second.getFirst().path().endsWith("/manifests/" + tag), second.toString());
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.transferd.plugin.archive;
+package dev.transferd.streams.client;
 
 import java.util.regex.Pattern;
 
