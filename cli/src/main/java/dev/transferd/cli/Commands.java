@@ -20,8 +20,8 @@ final class Commands {
 
   private static final List<String> PRIMARY =
       List.of(
-          "pull", "push", "copy", "import", "export", "tag", "images", "content", "leases",
-          "version");
+          "pull", "push", "copy", "import", "export", "tag", "unpack", "repack", "images",
+          "content", "leases", "version");
 
   /** The root's options that take a value in the next argument. */
   private static final Set<String> VALUED_OPTIONS =

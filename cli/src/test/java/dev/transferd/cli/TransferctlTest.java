@@ -76,8 +76,8 @@ class TransferctlTest {
     assertEquals(0, help.code(), help.err());
     for (String command :
         new String[] {
-          "pull", "push", "copy", "import", "export", "tag", "images", "content", "leases",
-          "version"
+          "pull", "push", "copy", "import", "export", "tag", "unpack", "repack", "images",
+          "content", "leases", "version"
         }) {
       assertTrue(
           help.out().lines().anyMatch(l -> l.matches("  " + command + "[ ,].*")),
@@ -154,6 +154,8 @@ class TransferctlTest {
           "import",
           "export",
           "tag",
+          "unpack",
+          "repack",
           "images",
           "images ls",
           "images inspect",
