@@ -6,8 +6,11 @@ import java.util.Map;
 
 /** A service's methods and their handlers, registered with a {@link TtrpcServer}. */
 public final class ServiceDefinition {
-  /** A method bound to its handler; exactly one of the two handlers is set. */
-  record BoundMethod<Q extends MessageLite, R extends MessageLite>(
+  /**
+   * A method bound to its handler; exactly one of the two handlers is set. Public so that another
+   * transport can serve the same definition.
+   */
+  public record BoundMethod<Q extends MessageLite, R extends MessageLite>(
       MethodDescriptor<Q, R> descriptor, UnaryHandler<Q, R> unary, StreamHandler<Q, R> stream) {}
 
   private final String name;
@@ -32,6 +35,11 @@ public final class ServiceDefinition {
 
   java.util.Set<String> methodNames() {
     return methods.keySet();
+  }
+
+  /** Every method with its handler, for a transport other than ttrpc to serve. */
+  public java.util.Collection<BoundMethod<?, ?>> methods() {
+    return methods.values();
   }
 
   /** Collects methods; registering a method twice is a programming error. */
