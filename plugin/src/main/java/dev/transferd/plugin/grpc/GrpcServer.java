@@ -4,6 +4,7 @@ import dev.transferd.ttrpc.SocketFile;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -89,6 +90,10 @@ public final class GrpcServer implements AutoCloseable {
                 EPOLL ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class)
             .bossEventLoopGroup(group)
             .workerEventLoopGroup(group)
+            // grpc-java asks for TCP keep-alive, which a unix socket does not have (Netty would
+            // warn
+            // on every connection); null removes the option.
+            .withChildOption(ChannelOption.SO_KEEPALIVE, null)
             .executor(executor)
             .maxInboundMessageSize(MAX_MESSAGE_SIZE);
     services.forEach(builder::addService);
