@@ -33,6 +33,8 @@ import java.util.Objects;
  *     chunk size in bytes
  * @param concurrentLayerFetchBuffer containerd's {@code concurrent_layer_fetch_buffer}: at least
  *     512 fetches a blob larger than this as parallel ranged GETs of this size; 0 for one GET
+ * @param grpc the gRPC socket for containerd's content proxy plugin ({@code [grpc]}); null for
+ *     none, the default
  */
 public record DaemonConfig(
     Path root,
@@ -50,7 +52,8 @@ public record DaemonConfig(
     Duration shutdownGrace,
     ArchiveLimits archiveLimits,
     long pushChunkSize,
-    long concurrentLayerFetchBuffer) {
+    long concurrentLayerFetchBuffer,
+    GrpcEndpoint grpc) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -98,6 +101,10 @@ public record DaemonConfig(
     Boolean requireArchiveName;
     Long pushChunkSize;
     Long concurrentLayerFetchBuffer;
+    Path grpcAddress;
+    Integer grpcUid;
+    Integer grpcGid;
+    String grpcMode;
 
     public Builder root(Path root) {
       this.root = root;
@@ -111,6 +118,12 @@ public record DaemonConfig(
 
     public Builder logLevel(String level) {
       this.logLevel = level;
+      return this;
+    }
+
+    /** The gRPC socket for containerd's content proxy plugin; null for none. */
+    public Builder grpcAddress(Path address) {
+      this.grpcAddress = address;
       return this;
     }
 
@@ -143,7 +156,14 @@ public record DaemonConfig(
               or(maxArchiveJsonBytes, ArchiveLimits.DEFAULTS.maxJsonBytes()),
               or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
           or(pushChunkSize, 0L),
-          or(concurrentLayerFetchBuffer, 0L));
+          or(concurrentLayerFetchBuffer, 0L),
+          grpcAddress == null
+              ? null
+              : new GrpcEndpoint(
+                  grpcAddress,
+                  or(grpcUid, -1),
+                  or(grpcGid, -1),
+                  or(grpcMode, GrpcEndpoint.DEFAULT_MODE)));
     }
 
     private static <T> T or(T value, T fallback) {

@@ -1,7 +1,11 @@
 package dev.transferd.plugin.grpc;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.lite.ProtoLiteUtils;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -35,6 +39,19 @@ public final class GrpcTestChannel implements AutoCloseable {
             .maxInboundMessageSize(GrpcServer.MAX_MESSAGE_SIZE)
             .build();
     return new GrpcTestChannel(group, channel);
+  }
+
+  /** The gRPC form of a ttrpc method, as a generated Go or Java client would describe it. */
+  public static <Q extends MessageLite, R extends MessageLite> MethodDescriptor<Q, R> method(
+      dev.transferd.ttrpc.MethodDescriptor<Q, R> m) throws Exception {
+    return MethodDescriptor.<Q, R>newBuilder()
+        .setType(GrpcServiceBridge.typeOf(m.type()))
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(m.service(), m.method()))
+        .setRequestMarshaller(
+            ProtoLiteUtils.marshaller(m.requestParser().parseFrom(ByteString.EMPTY)))
+        .setResponseMarshaller(
+            ProtoLiteUtils.marshaller(m.responseParser().parseFrom(ByteString.EMPTY)))
+        .build();
   }
 
   public ManagedChannel channel() {
