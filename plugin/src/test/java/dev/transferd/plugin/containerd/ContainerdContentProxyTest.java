@@ -169,6 +169,7 @@ class ContainerdContentProxyTest {
     Result down = ctr("content", "get", image.layer());
     assertNotEquals(0, down.exit(), down.output());
     assertTrue(down.output().contains(grpcSocket.toString()), down.output());
+    System.out.printf("ctr while transferd is down: %s", down.output());
     assertTrue(containerd.ctr("images", "ls", "-q").contains(IMAGE), "containerd's records stay");
 
     startTransferd();
