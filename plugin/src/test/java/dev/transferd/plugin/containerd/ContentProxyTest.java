@@ -114,6 +114,18 @@ class ContentProxyTest {
   }
 
   @Test
+  void containerdNeverSeesNorAbortsAnIngestOfTransferds() throws Exception {
+    try (ContentWriter w = store.content().writer(WriteRequest.of("default", "layer-1"))) {
+      w.write("half a layer".getBytes(StandardCharsets.UTF_8));
+    }
+    assertEquals(List.of(), containerd.ingestRefs()); // containerd's collector aborts what it lists
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> containerd.abort("layer-1"));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode());
+    assertEquals(12, store.content().status("default", "layer-1").orElseThrow().offset());
+  }
+
+  @Test
   void transferdsCollectorKeepsEveryBlobContainerdHolds() throws Exception {
     byte[] data = "referenced only by containerd".getBytes(StandardCharsets.UTF_8);
     String digest = sha256(data);

@@ -3,10 +3,12 @@ package dev.transferd.plugin.containerd;
 import com.google.protobuf.ByteString;
 import dev.transferd.plugin.grpc.GrpcTestChannel;
 import dev.transferd.plugin.services.ContentService;
+import dev.transferd.proto.content.v1.AbortRequest;
 import dev.transferd.proto.content.v1.DeleteContentRequest;
 import dev.transferd.proto.content.v1.Info;
 import dev.transferd.proto.content.v1.InfoRequest;
 import dev.transferd.proto.content.v1.ListContentRequest;
+import dev.transferd.proto.content.v1.ListStatusesRequest;
 import dev.transferd.proto.content.v1.ReadContentRequest;
 import dev.transferd.proto.content.v1.WriteAction;
 import dev.transferd.proto.content.v1.WriteContentRequest;
@@ -79,6 +81,26 @@ final class GrpcContentClient implements AutoCloseable {
         GrpcTestChannel.method(ContentService.DELETE),
         CallOptions.DEFAULT,
         DeleteContentRequest.newBuilder().setDigest(digest).build());
+  }
+
+  void abort(String ref) throws Exception {
+    ClientCalls.blockingUnaryCall(
+        channel,
+        GrpcTestChannel.method(ContentService.ABORT),
+        CallOptions.DEFAULT,
+        AbortRequest.newBuilder().setRef(ref).build());
+  }
+
+  List<String> ingestRefs() throws Exception {
+    List<String> refs = new ArrayList<>();
+    ClientCalls.blockingUnaryCall(
+            channel,
+            GrpcTestChannel.method(ContentService.LIST_STATUSES),
+            CallOptions.DEFAULT,
+            ListStatusesRequest.getDefaultInstance())
+        .getStatusesList()
+        .forEach(st -> refs.add(st.getRef()));
+    return refs;
   }
 
   byte[] read(String digest) throws Exception {
