@@ -22,18 +22,18 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * Written as an OCI layout directory (for skopeo) and as an OCI archive (for {@code ctr images
  * import}).
  */
-record BusyboxImage(
+public record BusyboxImage(
     Path layout, Path archive, String name, String manifest, String config, String layer) {
-  static final Path BUSYBOX = Path.of("/bin/busybox");
-  static final String GREETING = "hello from transferd's store";
+  public static final Path BUSYBOX = Path.of("/bin/busybox");
+  public static final String GREETING = "hello from transferd's store";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Every blob of the image, root first. */
-  List<String> digests() {
+  public List<String> digests() {
     return List.of(manifest, config, layer);
   }
 
-  static BusyboxImage write(Path dir, String name) throws IOException {
+  public static BusyboxImage write(Path dir, String name) throws IOException {
     Path layout = Files.createDirectories(dir.resolve("layout"));
     Files.createDirectories(layout.resolve("blobs/sha256"));
     byte[] busybox = Files.readAllBytes(BUSYBOX);
@@ -131,7 +131,7 @@ record BusyboxImage(
     return digest;
   }
 
-  static String hex(String digest) {
+  public static String hex(String digest) {
     return digest.substring("sha256:".length());
   }
 
