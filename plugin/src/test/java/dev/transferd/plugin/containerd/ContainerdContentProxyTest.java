@@ -166,7 +166,11 @@ class ContainerdContentProxyTest {
     transferd.close();
     transferd = null;
 
+    long failing = System.nanoTime();
     Result down = ctr("content", "get", image.layer());
+    System.out.printf(
+        "a read while transferd is down failed after %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failing));
     assertNotEquals(0, down.exit(), down.output());
     assertTrue(down.output().contains(grpcSocket.toString()), down.output());
     System.out.printf("ctr while transferd is down: %s", down.output());
@@ -185,7 +189,11 @@ class ContainerdContentProxyTest {
 
   @Test
   void anImportStartedBeforeTransferdIsUpWaitsForItAndCompletes() throws Exception {
+    long starting = System.nanoTime();
     startContainerd(); // waits until ctr version answers: containerd serves without its content
+    System.out.printf(
+        "containerd answered ctr version %d ms after its start, transferd not running%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - starting));
     Path log = dir.resolve("early-import.log");
     Process early =
         new ProcessBuilder(containerd.ctrCommand("images", "import", image.archive().toString()))
