@@ -1,5 +1,6 @@
 package dev.transferd.plugin.containerd;
 
+import dev.transferd.plugin.grpc.GrpcHandlers;
 import dev.transferd.plugin.grpc.GrpcServiceBridge;
 import dev.transferd.plugin.services.ContentService;
 import dev.transferd.plugin.store.ProxyNamespace;
@@ -38,11 +39,17 @@ import java.util.List;
 public final class ContentProxy {
   private ContentProxy() {}
 
-  /** The gRPC Content service for containerd's {@code [proxy_plugins]}. */
-  public static ServerServiceDefinition grpcService(Store store) {
+  /**
+   * The gRPC Content service for containerd's {@code [proxy_plugins]}, its handlers running on
+   * {@code handlers} ({@link dev.transferd.plugin.grpc.GrpcServer#newHandlerExecutor()}).
+   */
+  public static ServerServiceDefinition grpcService(Store store, GrpcHandlers handlers) {
     Metadata scope = Metadata.of(StreamingProtocol.NAMESPACE_KEY, ProxyNamespace.NAME);
     return GrpcServiceBridge.bridge(
-        ContentService.definition(store), headers -> scope, List.of(new ShareOnInfo(store)));
+        ContentService.definition(store),
+        headers -> scope,
+        List.of(new ShareOnInfo(store)),
+        handlers);
   }
 
   /** Shares a blob into the proxy namespace when containerd asks for its Info. */

@@ -2,6 +2,7 @@ package dev.transferd.plugin.daemon;
 
 import dev.transferd.plugin.containerd.ContentProxy;
 import dev.transferd.plugin.containerd.ProxyNamespaceGuard;
+import dev.transferd.plugin.grpc.GrpcHandlers;
 import dev.transferd.plugin.grpc.GrpcServer;
 import dev.transferd.plugin.registry.RegistryRequestObserver;
 import dev.transferd.plugin.services.ContentService;
@@ -121,7 +122,13 @@ public final class Daemon implements AutoCloseable {
       }
       if (config.grpc() != null) {
         GrpcEndpoint g = config.grpc();
-        grpc = GrpcServer.start(g.address(), g.mode(), List.of(ContentProxy.grpcService(store)));
+        GrpcHandlers handlers = GrpcServer.newHandlerExecutor();
+        grpc =
+            GrpcServer.start(
+                g.address(),
+                g.mode(),
+                List.of(ContentProxy.grpcService(store, handlers)),
+                handlers);
         if (g.uid() != -1 || g.gid() != -1) {
           chown(g.address(), g.uid(), g.gid());
         }

@@ -1,6 +1,8 @@
 package dev.transferd.plugin.grpc;
 
 import dev.transferd.ttrpc.SocketFile;
+import dev.transferd.ttrpc.Status;
+import dev.transferd.ttrpc.StatusCode;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.NettyServerBuilder;
@@ -50,22 +52,40 @@ public final class GrpcServer implements AutoCloseable {
   private final Server server;
   private final EventLoopGroup group;
   private final ExecutorService executor;
+  private final GrpcHandlers handlers;
   private final Path socket;
 
-  private GrpcServer(Server server, EventLoopGroup group, ExecutorService executor, Path socket) {
+  private GrpcServer(
+      Server server,
+      EventLoopGroup group,
+      ExecutorService executor,
+      GrpcHandlers handlers,
+      Path socket) {
     this.server = server;
     this.group = group;
     this.executor = executor;
+    this.handlers = handlers;
     this.socket = socket;
+  }
+
+  /**
+   * Where bridged handlers run ({@link GrpcServiceBridge#bridge}). Give the same one to {@link
+   * #start}, which stops it with the server.
+   */
+  public static GrpcHandlers newHandlerExecutor() {
+    return new GrpcHandlers();
   }
 
   /**
    * Binds {@code socketPath} with file mode {@code mode} (e.g. {@code rw-rw----}) and serves.
    *
+   * @param handlers the executor the services' handlers run on; shut down with the server, which
+   *     waits for its handlers to end, so that nothing they use is closed under them
    * @throws IOException if the socket cannot be bound, or another server is listening on it
    */
   public static GrpcServer start(
-      Path socketPath, String mode, List<ServerServiceDefinition> services) throws IOException {
+      Path socketPath, String mode, List<ServerServiceDefinition> services, GrpcHandlers handlers)
+      throws IOException {
     Path target = socketPath.toAbsolutePath();
     SocketFile.checkLength(target);
     Files.createDirectories(target.getParent());
@@ -105,13 +125,14 @@ public final class GrpcServer implements AutoCloseable {
       server.shutdownNow();
       group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       executor.shutdownNow();
+      handlers.shutdown();
       Files.deleteIfExists(bindPath);
       throw e instanceof IOException io
           ? io
           : new IOException("cannot listen on " + target + ": " + e.getMessage(), e);
     }
     log.debug("gRPC server listening on {} ({})", target, EPOLL ? "epoll" : "nio");
-    return new GrpcServer(server, group, executor, target);
+    return new GrpcServer(server, group, executor, handlers, target);
   }
 
   public Path address() {
@@ -120,10 +141,13 @@ public final class GrpcServer implements AutoCloseable {
 
   /**
    * Stops accepting and removes the socket file, lets running calls finish within {@code grace},
-   * then cancels the rest. Blocks until done; idempotent.
+   * then fails the rest with UNAVAILABLE (as ttrpc's server does; containerd's writers retry it)
+   * and waits (up to 10 s more) for their handlers to return, so that nothing they use is closed
+   * under them. Blocks until done; idempotent.
    */
   public void shutdown(Duration grace) {
     server.shutdown();
+    handlers.shutdown();
     try {
       Files.deleteIfExists(socket);
     } catch (IOException e) {
@@ -131,8 +155,12 @@ public final class GrpcServer implements AutoCloseable {
     }
     try {
       if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        handlers.failAll(Status.of(StatusCode.UNAVAILABLE, "gRPC server shut down"));
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      if (!handlers.awaitEnd(Duration.ofSeconds(10))) {
+        log.warn("gRPC handlers still running after shutdown");
       }
     } catch (InterruptedException e) {
       server.shutdownNow();

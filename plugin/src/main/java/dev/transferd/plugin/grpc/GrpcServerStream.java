@@ -51,19 +51,23 @@ final class GrpcServerStream<Q extends MessageLite, R extends MessageLite>
   private final MethodType type;
   private final CallContext context;
   private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+  private final GrpcHandlers registry;
   private final ReentrantLock callLock = new ReentrantLock();
   private final Condition ready = callLock.newCondition();
   private volatile Status cancelled;
   private volatile Thread handler;
   private boolean headersSent; // guarded by callLock
+  private boolean closed; // guarded by callLock
   private boolean receivedEnd; // receiving thread only
 
   GrpcServerStream(
       ServerCall<Q, R> call,
       MethodDescriptor<Q, R> method,
       dev.transferd.ttrpc.Metadata metadata,
-      Context grpcContext) {
+      Context grpcContext,
+      GrpcHandlers registry) {
     this.call = call;
+    this.registry = registry;
     this.method = method;
     this.type = method.type();
     Deadline deadline = grpcContext.getDeadline();
@@ -109,6 +113,7 @@ final class GrpcServerStream<Q extends MessageLite, R extends MessageLite>
   /** Runs the handler and writes the call's outcome; on the call's own thread. */
   void run(UnaryHandler<Q, R> unary, StreamHandler<Q, R> stream) {
     handler = Thread.currentThread();
+    registry.started(this);
     try {
       R result;
       if (type == MethodType.UNARY) {
@@ -139,9 +144,16 @@ final class GrpcServerStream<Q extends MessageLite, R extends MessageLite>
       }
       close(Status.fromThrowable(t));
     } finally {
+      registry.ended(this);
       handler = null;
       Thread.interrupted();
     }
+  }
+
+  /** Ends the call with {@code status} (unless it has ended) and cancels the handler. */
+  void fail(Status status) {
+    close(status);
+    cancel(status);
   }
 
   @Override
@@ -184,7 +196,7 @@ final class GrpcServerStream<Q extends MessageLite, R extends MessageLite>
         }
         ready.await();
       }
-      if (cancelled != null) {
+      if (cancelled != null || closed) {
         throw cancellation();
       }
       if (!headersSent) {
@@ -208,7 +220,8 @@ final class GrpcServerStream<Q extends MessageLite, R extends MessageLite>
   private void close(Status status) {
     withCall(
         () -> {
-          if (cancelled == null) {
+          if (cancelled == null && !closed) {
+            closed = true;
             call.close(GrpcStatuses.toGrpc(status), new io.grpc.Metadata());
           }
         });

@@ -21,18 +21,22 @@ import java.util.List;
  * descriptors (full name {@code service/method}, the same four shapes) with protobuf marshallers
  * from the messages' parsers; no gRPC code generation is involved.
  *
- * <p>Each call runs on its own virtual thread, as on ttrpc ({@link BridgedCall}); {@code
- * interceptors} wrap the handlers as a {@code TtrpcServer}'s do, the first outermost.
+ * <p>Each call's handler runs on a thread of its own from {@code handlers} (a virtual thread per
+ * call, as on ttrpc, and the calls a stopping server fails); {@code interceptors} wrap the handlers
+ * as a {@code TtrpcServer}'s do, the first outermost.
  */
 public final class GrpcServiceBridge {
   private GrpcServiceBridge() {}
 
   /** The gRPC form of {@code service}, with call metadata made by {@code headers}. */
   public static ServerServiceDefinition bridge(
-      ServiceDefinition service, CallMetadata headers, List<ServerInterceptor> interceptors) {
+      ServiceDefinition service,
+      CallMetadata headers,
+      List<ServerInterceptor> interceptors,
+      GrpcHandlers handlers) {
     ServerServiceDefinition.Builder out = ServerServiceDefinition.builder(service.name());
     for (ServiceDefinition.BoundMethod<?, ?> method : service.methods()) {
-      add(out, method, headers, interceptors);
+      add(out, method, headers, interceptors, handlers);
     }
     return out.build();
   }
@@ -41,7 +45,8 @@ public final class GrpcServiceBridge {
       ServerServiceDefinition.Builder out,
       ServiceDefinition.BoundMethod<Q, R> bound,
       CallMetadata headers,
-      List<ServerInterceptor> interceptors) {
+      List<ServerInterceptor> interceptors,
+      GrpcHandlers handlers) {
     dev.transferd.ttrpc.MethodDescriptor<Q, R> ttrpc = bound.descriptor();
     MethodDescriptor<Q, R> grpc =
         MethodDescriptor.<Q, R>newBuilder()
@@ -63,7 +68,7 @@ public final class GrpcServiceBridge {
         stream = (ctx, s) -> interceptor.interceptStream(ctx, s, next);
       }
     }
-    out.addMethod(grpc, new BridgedCall<>(ttrpc, unary, stream, headers));
+    out.addMethod(grpc, new BridgedCall<>(ttrpc, unary, stream, headers, handlers));
   }
 
   static MethodDescriptor.MethodType typeOf(MethodType type) {

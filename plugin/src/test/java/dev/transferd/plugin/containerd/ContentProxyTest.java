@@ -49,9 +49,13 @@ class ContentProxyTest {
   @BeforeEach
   void start() throws Exception {
     store = EmbeddedStore.open(dir.resolve("store"));
+    var handlers = GrpcServer.newHandlerExecutor();
     grpc =
         GrpcServer.start(
-            dir.resolve("content.sock"), "rw-------", List.of(ContentProxy.grpcService(store)));
+            dir.resolve("content.sock"),
+            "rw-------",
+            List.of(ContentProxy.grpcService(store, handlers)),
+            handlers);
     containerd = GrpcContentClient.connect(grpc.address());
   }
 

@@ -53,6 +53,7 @@ class GrpcServiceBridgeTest {
 
   @TempDir Path dir;
   private final CountDownLatch blockedInterrupted = new CountDownLatch(1);
+  private volatile boolean blockingStarted;
   private GrpcServer server;
   private GrpcTestChannel client;
 
@@ -97,6 +98,7 @@ class GrpcServiceBridgeTest {
             .unary(
                 BLOCKING,
                 (ctx, req) -> {
+                  blockingStarted = true;
                   try {
                     Thread.sleep(60_000);
                   } catch (InterruptedException e) {
@@ -108,11 +110,15 @@ class GrpcServiceBridgeTest {
                   return req;
                 })
             .build();
+    var handlers = GrpcServer.newHandlerExecutor();
     server =
         GrpcServer.start(
             dir.resolve("grpc.sock"),
             "rw-------",
-            List.of(GrpcServiceBridge.bridge(echo, CallMetadata::containerdHeaders, List.of())));
+            List.of(
+                GrpcServiceBridge.bridge(
+                    echo, CallMetadata::containerdHeaders, List.of(), handlers)),
+            handlers);
     client = GrpcTestChannel.connect(server.address());
   }
 
@@ -211,6 +217,31 @@ class GrpcServiceBridgeTest {
                     text("x")));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
     assertTrue(blockedInterrupted.await(10, TimeUnit.SECONDS), "handler was not interrupted");
+  }
+
+  @Test
+  void shutdownCancelsARunningHandlerAndReturnsOnlyOnceItHasEnded() throws Exception {
+    ClientCall<StringValue, StringValue> call =
+        client.channel().newCall(grpc(BLOCKING), CallOptions.DEFAULT);
+    Collector collector = new Collector();
+    ClientCalls.asyncUnaryCall(call, text("x"), collector);
+    awaitActive();
+    server.shutdown(java.time.Duration.ofMillis(100));
+    assertEquals(0, blockedInterrupted.getCount(), "shutdown returned before the handler ended");
+    var e =
+        assertThrows(
+            java.util.concurrent.ExecutionException.class,
+            () -> collector.done.get(10, TimeUnit.SECONDS));
+    assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(e.getCause()).getCode());
+  }
+
+  /** Waits until the blocking handler has started (its call is the only one). */
+  private void awaitActive() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!blockingStarted) {
+      assertTrue(System.nanoTime() < deadline, "handler did not start");
+      Thread.sleep(10);
+    }
   }
 
   @Test
