@@ -17,6 +17,7 @@ import dev.transferd.proto.content.v1.ListContentRequest;
 import dev.transferd.proto.content.v1.ListContentResponse;
 import dev.transferd.streams.StreamingProtocol;
 import dev.transferd.streams.client.ImportArchive;
+import dev.transferd.streams.client.RegistryImage;
 import dev.transferd.streams.client.StoredImage;
 import dev.transferd.streams.client.TransferClient;
 import dev.transferd.ttrpc.CallOptions;
@@ -120,6 +121,44 @@ class ContainerdContentProxyTest {
       assertEquals(BusyboxImage.GREETING + "\n", containerd.ctr("run", "--rm", ref, "run-2"));
     }
     assertEverythingInTransferdAndNothingInContainerd();
+  }
+
+  @Test
+  void containerdPullsAnImageTransferdAlreadyHasWithoutDownloadingItsBlobs() throws Exception {
+    RealPeers.requireExecutable("/usr/bin/docker-registry", "docker-registry");
+    RealPeers.requireExecutable("/usr/bin/skopeo", "skopeo");
+    startTransferd();
+    startContainerd();
+    try (TestRegistry registry = TestRegistry.plain(dir.resolve("registry"))) {
+      String ref = registry.host() + "/transferd/busybox:1";
+      Containerd.run(
+          List.of(
+              "skopeo",
+              "--insecure-policy",
+              "copy",
+              "--dest-tls-verify=false",
+              "oci:" + image.layout() + ":latest",
+              "docker://" + ref));
+      try (TtrpcClient ttrpc = TtrpcClient.connect(transferd.address())) {
+        TransferClient.builder(ttrpc)
+            .namespace("default")
+            .build()
+            .transfer(RegistryImage.of(ref).withDefaultScheme("http"), StoredImage.named(ref));
+      }
+      String blobGet = "GET /v2/transferd/busybox/blobs/" + image.layer();
+      long before = countLines(registry.log(), blobGet);
+      assertEquals(1, before, "transferd's own pull fetched the layer once");
+
+      containerd.ctr("images", "pull", "--plain-http", ref);
+      assertEquals(before, countLines(registry.log(), blobGet), "containerd fetched the layer");
+      assertEquals(BusyboxImage.GREETING + "\n", containerd.ctr("run", "--rm", ref, "run-6"));
+    }
+  }
+
+  private static long countLines(Path log, String needle) throws IOException {
+    try (Stream<String> lines = Files.lines(log)) {
+      return lines.filter(l -> l.contains(needle)).count();
+    }
   }
 
   @Test
