@@ -41,7 +41,7 @@ public final class ContentProxy {
 
   /**
    * The gRPC Content service for containerd's {@code [proxy_plugins]}, its handlers running on
-   * {@code handlers} ({@link dev.transferd.plugin.grpc.GrpcServer#newHandlerExecutor()}).
+   * {@code handlers} (the same given to the {@link dev.transferd.plugin.grpc.GrpcServer}).
    */
   public static ServerServiceDefinition grpcService(Store store, GrpcHandlers handlers) {
     Metadata scope = Metadata.of(StreamingProtocol.NAMESPACE_KEY, ProxyNamespace.NAME);

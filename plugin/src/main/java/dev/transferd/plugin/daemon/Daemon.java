@@ -122,7 +122,7 @@ public final class Daemon implements AutoCloseable {
       }
       if (config.grpc() != null) {
         GrpcEndpoint g = config.grpc();
-        GrpcHandlers handlers = GrpcServer.newHandlerExecutor();
+        GrpcHandlers handlers = new GrpcHandlers();
         grpc =
             GrpcServer.start(
                 g.address(),
@@ -187,11 +187,6 @@ public final class Daemon implements AutoCloseable {
 
   public Path address() {
     return server.address();
-  }
-
-  /** The gRPC socket of the content proxy plugin, if one is configured. */
-  public Optional<Path> grpcAddress() {
-    return Optional.ofNullable(grpc).map(GrpcServer::address);
   }
 
   /** Where {@code /metrics} is served, if it is. */

@@ -20,6 +20,9 @@ public final class GrpcHandlers implements Executor {
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-handler-", 0).factory());
   private final Set<GrpcServerStream<?, ?>> running = ConcurrentHashMap.newKeySet();
 
+  /** Handlers for the services of one {@link GrpcServer}: give it to the bridge and the server. */
+  public GrpcHandlers() {}
+
   @Override
   public void execute(Runnable handler) {
     threads.execute(handler);

@@ -69,18 +69,11 @@ public final class GrpcServer implements AutoCloseable {
   }
 
   /**
-   * Where bridged handlers run ({@link GrpcServiceBridge#bridge}). Give the same one to {@link
-   * #start}, which stops it with the server.
-   */
-  public static GrpcHandlers newHandlerExecutor() {
-    return new GrpcHandlers();
-  }
-
-  /**
    * Binds {@code socketPath} with file mode {@code mode} (e.g. {@code rw-rw----}) and serves.
    *
-   * @param handlers the executor the services' handlers run on; shut down with the server, which
-   *     waits for its handlers to end, so that nothing they use is closed under them
+   * @param handlers where the services' handlers run (the one given to {@link
+   *     GrpcServiceBridge#bridge}); stopped with the server, which waits for its handlers to end,
+   *     so that nothing they use is closed under them
    * @throws IOException if the socket cannot be bound, or another server is listening on it
    */
   public static GrpcServer start(

@@ -18,7 +18,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * A runnable one-layer image made from Debian's static busybox ({@code busybox-static}): {@code
- * /bin/busybox} and a {@code /bin/sh} link, default command {@code busybox echo <GREETING>}.
+ * /bin/busybox} and a {@code /bin/sh} link, default command {@code sh -c 'echo <GREETING>; ...'}.
  * Written as an OCI layout directory (for skopeo) and as an OCI archive (for {@code ctr images
  * import}).
  */
@@ -64,7 +64,14 @@ public record BusyboxImage(
     ObjectNode config = JSON.createObjectNode();
     config.put("architecture", "amd64");
     config.put("os", "linux");
-    config.putObject("config").putArray("Cmd").add("/bin/busybox").add("echo").add(GREETING);
+    // The pause after the echo: ctr 1.6 can close a task's stdout before copying the output of a
+    // process that exits at once, and the tests read that output.
+    config
+        .putObject("config")
+        .putArray("Cmd")
+        .add("/bin/sh")
+        .add("-c")
+        .add("echo \"" + GREETING + "\" && sleep 0.3");
     ObjectNode rootfs = config.putObject("rootfs");
     rootfs.put("type", "layers");
     rootfs.putArray("diff_ids").add(sha256(uncompressed));

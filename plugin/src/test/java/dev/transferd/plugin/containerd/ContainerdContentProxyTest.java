@@ -175,7 +175,8 @@ class ContainerdContentProxyTest {
     // containerd gets the same blobs by sharing, not copying, and runs the image.
     containerd.ctr("images", "import", image.archive().toString());
     assertEquals(BusyboxImage.GREETING + "\n", containerd.ctr("run", "--rm", IMAGE, "run-3"));
-    assertEquals(image.digests().size(), proxyBlobs().size());
+    // (containerd's importer may also have stored the archive's index.json, until its next GC)
+    assertTrue(proxyBlobs().containsAll(image.digests()), proxyBlobs().toString());
 
     // Removing the image makes containerd's collector delete every blob from its view.
     containerd.ctr("images", "rm", "--sync", IMAGE);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.transferd.plugin.grpc.GrpcHandlers;
 import dev.transferd.plugin.grpc.GrpcServer;
 import dev.transferd.plugin.services.ContentService;
 import dev.transferd.plugin.store.ContentWriter;
@@ -49,7 +50,7 @@ class ContentProxyTest {
   @BeforeEach
   void start() throws Exception {
     store = EmbeddedStore.open(dir.resolve("store"));
-    var handlers = GrpcServer.newHandlerExecutor();
+    var handlers = new GrpcHandlers();
     grpc =
         GrpcServer.start(
             dir.resolve("content.sock"),

@@ -110,7 +110,7 @@ class GrpcServiceBridgeTest {
                   return req;
                 })
             .build();
-    var handlers = GrpcServer.newHandlerExecutor();
+    var handlers = new GrpcHandlers();
     server =
         GrpcServer.start(
             dir.resolve("grpc.sock"),
