@@ -60,6 +60,29 @@ public final class CallContext {
     this.values = values;
   }
 
+  /**
+   * The context of a call that another transport (e.g. a gRPC bridge) hands to handlers written for
+   * this library. The transport keeps the contract this class states: it interrupts the handler's
+   * thread when the call is cancelled and makes {@code cancellation} answer non-null from then on.
+   *
+   * @param timeout time left until the call's deadline, or null when it has none
+   * @param cancellation why the call was cancelled, or null while it is live; read on every check
+   */
+  public static CallContext of(
+      MethodDescriptor<?, ?> method,
+      Metadata metadata,
+      Duration timeout,
+      PeerCredentials peer,
+      Supplier<Status> cancellation) {
+    java.util.Objects.requireNonNull(method, "method");
+    java.util.Objects.requireNonNull(metadata, "metadata");
+    java.util.Objects.requireNonNull(peer, "peer");
+    java.util.Objects.requireNonNull(cancellation, "cancellation");
+    long deadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
+    return new CallContext(
+        method, metadata, deadline, timeout != null, peer, cancellation, Map.of());
+  }
+
   /** The context of the call this thread is handling; empty outside a handler. */
   public static Optional<CallContext> current() {
     return Optional.ofNullable(CURRENT.get());

@@ -8,9 +8,10 @@ import java.util.Map;
 public final class ServiceDefinition {
   /**
    * A method bound to its handler; exactly one of the two handlers is set. {@code direct}: the
-   * handler runs on the connection's I/O thread (see {@link Builder#unaryDirect}).
+   * handler runs on the connection's I/O thread (see {@link Builder#unaryDirect}). Public so that
+   * another transport can serve the same definition.
    */
-  record BoundMethod<Q extends MessageLite, R extends MessageLite>(
+  public record BoundMethod<Q extends MessageLite, R extends MessageLite>(
       MethodDescriptor<Q, R> descriptor,
       UnaryHandler<Q, R> unary,
       StreamHandler<Q, R> stream,
@@ -38,6 +39,11 @@ public final class ServiceDefinition {
 
   java.util.Set<String> methodNames() {
     return methods.keySet();
+  }
+
+  /** Every method with its handler, for a transport other than ttrpc to serve. */
+  public java.util.Collection<BoundMethod<?, ?>> methods() {
+    return methods.values();
   }
 
   /** Collects methods; registering a method twice is a programming error. */

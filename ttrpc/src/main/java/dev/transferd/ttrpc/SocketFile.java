@@ -14,9 +14,10 @@ import java.util.Set;
 /**
  * The socket file's life: a stale file is replaced only when nothing answers on it; a new socket is
  * bound under a temporary name, given its mode, then renamed into place, so no client ever sees it
- * with the wrong permissions.
+ * with the wrong permissions. Public so that every transport of a process (ttrpc, gRPC) treats its
+ * socket files the same way.
  */
-final class SocketFile {
+public final class SocketFile {
   private static final int S_IFMT = 0170000;
   private static final int S_IFSOCK = 0140000;
   // sun_path is 108 bytes including the terminating NUL.
@@ -25,7 +26,7 @@ final class SocketFile {
   private SocketFile() {}
 
   /** Removes a socket file no live server answers on; refuses a live one or a non-socket. */
-  static void removeIfStale(Path socket) throws IOException {
+  public static void removeIfStale(Path socket) throws IOException {
     if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -44,7 +45,7 @@ final class SocketFile {
   }
 
   /** Where to bind before the rename; null if the temporary name would not fit in sun_path. */
-  static Path temporaryName(Path socket) {
+  public static Path temporaryName(Path socket) {
     Path tmp =
         socket.resolveSibling("." + socket.getFileName() + "." + ProcessHandle.current().pid());
     return tmp.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= MAX_PATH_BYTES
@@ -52,7 +53,7 @@ final class SocketFile {
         : null;
   }
 
-  static void checkLength(Path socket) {
+  public static void checkLength(Path socket) {
     if (socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
         > MAX_PATH_BYTES) {
       throw new IllegalArgumentException(
@@ -60,7 +61,8 @@ final class SocketFile {
     }
   }
 
-  static void publish(Path bound, Path socket, Set<PosixFilePermission> mode) throws IOException {
+  public static void publish(Path bound, Path socket, Set<PosixFilePermission> mode)
+      throws IOException {
     Files.setPosixFilePermissions(bound, mode);
     if (!bound.equals(socket)) {
       Files.move(

@@ -27,6 +27,7 @@ import java.util.Set;
  * [ttrpc]   address, uid, gid, mode
  * [debug]   level
  * [metrics] address
+ * [grpc]    address, uid, gid, mode   (containerd's content proxy plugin socket; off when unset)
  * [plugins."dev.transferd.v1.transfer"]   the transfer table (below)
  * </pre>
  *
@@ -37,9 +38,9 @@ import java.util.Set;
  * and for pushes {@code push_chunk_size}), containerd's {@code concurrent_layer_fetch_buffer} (0 to
  * 511: one GET per blob, as containerd), containerd's {@code content_sharing_policy} ({@code
  * "shared"}, the default, or {@code "isolated"}), and may also hold {@code root}, {@code [ttrpc]},
- * {@code [debug]} and {@code [metrics]}, so that the same table in containerd's own {@code
- * config.toml} configures the whole daemon (containerd skips plugin tables of plugins it does not
- * have). In our own file the top-level keys win over the table's.
+ * {@code [debug]}, {@code [metrics]} and {@code [grpc]}, so that the same table in containerd's own
+ * {@code config.toml} configures the whole daemon (containerd skips plugin tables of plugins it
+ * does not have). In our own file the top-level keys win over the table's.
  *
  * <p>Unknown keys and containerd keys without meaning here are warnings; a value of the wrong type
  * or range is a {@link ConfigException} naming the file, line and key.
@@ -153,7 +154,6 @@ final class ConfigFile {
         }
         case "state", "temp", "oom_score", "imports", "required_plugins", "disabled_plugins" ->
             warn(path, "containerd key not used by transferd, ignored");
-        case "grpc" -> warn(path, "transferd serves ttrpc only; [grpc] is ignored");
         default -> {
           if (!readDaemonKey(entry.getKey(), value, path)) {
             warn(path, "unknown key, ignored");
@@ -227,6 +227,21 @@ final class ConfigFile {
                   case "mode" -> into.socketMode = mode(v, p);
                   case "max_recv_message_size", "max_send_message_size" ->
                       warn(p, "ttrpc frames are limited to 4 MiB; ignored");
+                  default -> warn(p, "unknown key, ignored");
+                }
+              });
+      case "grpc" ->
+          forEach(
+              value,
+              path,
+              (k, v, p) -> {
+                switch (k) {
+                  case "address" -> into.grpcAddress = nonEmptyPath(v, p);
+                  case "uid" -> into.grpcUid = (int) integer(v, p, -1, Integer.MAX_VALUE);
+                  case "gid" -> into.grpcGid = (int) integer(v, p, -1, Integer.MAX_VALUE);
+                  case "mode" -> into.grpcMode = mode(v, p);
+                  case "max_recv_message_size", "max_send_message_size" ->
+                      warn(p, "gRPC messages are limited to 16 MiB, as containerd's; ignored");
                   default -> warn(p, "unknown key, ignored");
                 }
               });

@@ -1,5 +1,9 @@
 package dev.transferd.plugin.daemon;
 
+import dev.transferd.plugin.containerd.ContentProxy;
+import dev.transferd.plugin.containerd.ProxyNamespaceGuard;
+import dev.transferd.plugin.grpc.GrpcHandlers;
+import dev.transferd.plugin.grpc.GrpcServer;
 import dev.transferd.plugin.registry.RegistryRequestObserver;
 import dev.transferd.plugin.services.ContentService;
 import dev.transferd.plugin.services.ImagesService;
@@ -21,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,9 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A running transferd: the embedded store under {@link DaemonConfig#root()} and one ttrpc server on
  * {@link DaemonConfig#address()} serving Transfer, Streaming, Images, Content, Leases and
- * Introspection. Opening the store recovers from a crash (ingests kept for resume); a garbage
- * collection runs in the background right after start. Thread-safe; {@link #shutdown} is idempotent
- * and {@link #awaitTermination} returns once it has finished.
+ * Introspection, and, with a {@code [grpc]} address, a gRPC server on it for containerd's content
+ * proxy plugin ({@link ContentProxy}). Opening the store recovers from a crash (ingests kept for
+ * resume); a garbage collection runs in the background right after start. Thread-safe; {@link
+ * #shutdown} is idempotent and {@link #awaitTermination} returns once it has finished.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -43,6 +49,7 @@ public final class Daemon implements AutoCloseable {
   private final Thread startupGc;
   private final MetricsEndpoint metrics; // null when no [metrics] address is set
   private TransferLog transferLog = new TransferLog(); // set by start; logs what shutdown cuts
+  private final GrpcServer grpc; // null when no [grpc] address is set
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -51,12 +58,14 @@ public final class Daemon implements AutoCloseable {
       EmbeddedStore store,
       TtrpcServer server,
       Thread startupGc,
-      MetricsEndpoint metrics) {
+      MetricsEndpoint metrics,
+      GrpcServer grpc) {
     this.config = config;
     this.store = store;
     this.server = server;
     this.startupGc = startupGc;
     this.metrics = metrics;
+    this.grpc = grpc;
   }
 
   /**
@@ -91,6 +100,7 @@ public final class Daemon implements AutoCloseable {
               .interceptor(new TraceContextInterceptor())
               .interceptor(counters)
               .interceptor(transferLog)
+              .interceptor(new ProxyNamespaceGuard())
               .addService(StreamingService.definition(streams))
               .addService(
                   TransferService.definition(streams, config.transferSettings(), store, observer))
@@ -111,9 +121,24 @@ public final class Daemon implements AutoCloseable {
       throw e;
     }
     MetricsEndpoint endpoint = null;
+    GrpcServer grpc = null;
     try {
       if (ownedSocket) {
         chown(config.address(), config.socketUid(), config.socketGid());
+      }
+      if (config.grpc() != null) {
+        GrpcEndpoint g = config.grpc();
+        GrpcHandlers handlers = new GrpcHandlers();
+        grpc =
+            GrpcServer.start(
+                g.address(),
+                g.mode(),
+                List.of(ContentProxy.grpcService(store, handlers)),
+                handlers);
+        if (g.uid() != -1 || g.gid() != -1) {
+          chown(g.address(), g.uid(), g.gid());
+        }
+        log.info("containerd content proxy (gRPC) on {}", g.address());
       }
       if (!config.metricsAddress().isEmpty()) {
         endpoint = MetricsEndpoint.start(config.metricsAddress(), counters::scrape);
@@ -121,13 +146,16 @@ public final class Daemon implements AutoCloseable {
         log.info("metrics on http://{}/metrics", hostPort(endpoint.address()));
       }
     } catch (IOException e) {
+      if (grpc != null) {
+        grpc.close();
+      }
       server.close();
       store.close();
       throw e;
     }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
     Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
-    Daemon daemon = new Daemon(config, store, server, gc, endpoint);
+    Daemon daemon = new Daemon(config, store, server, gc, endpoint, grpc);
     daemon.transferLog = transferLog;
     return daemon;
   }
@@ -208,6 +236,9 @@ public final class Daemon implements AutoCloseable {
           dev.transferd.ttrpc.Status.of(
               dev.transferd.ttrpc.StatusCode.UNAVAILABLE,
               "cancelled at shutdown: still running after the grace period of " + grace));
+      if (grpc != null) {
+        grpc.shutdown(grace);
+      }
       if (metrics != null) {
         metrics.close();
         RegistryRequestObserver.install(RegistryRequestObserver.NONE);

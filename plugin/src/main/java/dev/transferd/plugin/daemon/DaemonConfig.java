@@ -36,6 +36,8 @@ import java.util.Objects;
  *     512 fetches a blob larger than this as parallel ranged GETs of this size; 0 for one GET
  * @param contentSharing containerd's {@code content_sharing_policy}: whether a namespace may take a
  *     blob another namespace holds without uploading it (shared, the default) or not (isolated)
+ * @param grpc the gRPC socket for containerd's content proxy plugin ({@code [grpc]}); null for
+ *     none, the default
  */
 public record DaemonConfig(
     Path root,
@@ -54,7 +56,8 @@ public record DaemonConfig(
     ArchiveLimits archiveLimits,
     long pushChunkSize,
     long concurrentLayerFetchBuffer,
-    ContentSharingPolicy contentSharing) {
+    ContentSharingPolicy contentSharing,
+    GrpcEndpoint grpc) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -104,6 +107,10 @@ public record DaemonConfig(
     Long pushChunkSize;
     Long concurrentLayerFetchBuffer;
     ContentSharingPolicy contentSharing;
+    Path grpcAddress;
+    Integer grpcUid;
+    Integer grpcGid;
+    String grpcMode;
 
     public Builder root(Path root) {
       this.root = root;
@@ -117,6 +124,12 @@ public record DaemonConfig(
 
     public Builder logLevel(String level) {
       this.logLevel = level;
+      return this;
+    }
+
+    /** The gRPC socket for containerd's content proxy plugin; null for none. */
+    public Builder grpcAddress(Path address) {
+      this.grpcAddress = address;
       return this;
     }
 
@@ -150,7 +163,14 @@ public record DaemonConfig(
               or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
           or(pushChunkSize, 0L),
           or(concurrentLayerFetchBuffer, 0L),
-          or(contentSharing, ContentSharingPolicy.SHARED));
+          or(contentSharing, ContentSharingPolicy.SHARED),
+          grpcAddress == null
+              ? null
+              : new GrpcEndpoint(
+                  grpcAddress,
+                  or(grpcUid, -1),
+                  or(grpcGid, -1),
+                  or(grpcMode, GrpcEndpoint.DEFAULT_MODE)));
     }
 
     private static <T> T or(T value, T fallback) {

@@ -66,4 +66,14 @@ public interface ContentStore {
    * @throws StoreException NOT_FOUND if there is none
    */
   void abort(String namespace, String ref) throws IOException;
+
+  /**
+   * Makes a blob that another namespace holds visible in {@code namespace} too, without copying a
+   * byte: a new record with the blob's size and no labels (containerd's shared content policy,
+   * where a digest known anywhere in the store may be committed in any namespace).
+   *
+   * @return the blob's info in {@code namespace}, already there or just shared; empty when no
+   *     namespace holds the blob
+   */
+  Optional<ContentInfo> share(String namespace, String digest);
 }

@@ -34,6 +34,34 @@ public final class Containerd implements AutoCloseable {
    * version} gets an answer; fails with containerd's log if it exits first.
    */
   public static Containerd start(Path dir) throws IOException, InterruptedException {
+    return start(dir, "", "");
+  }
+
+  /**
+   * Starts containerd with transferd's gRPC socket {@code proxySocket} as its only content store:
+   * the README's {@code [proxy_plugins]} entry, the built-in content plugin disabled. containerd
+   * dials the socket lazily, so transferd need not be up yet.
+   */
+  public static Containerd startWithContentProxy(Path dir, Path proxySocket)
+      throws IOException, InterruptedException {
+    return start(
+        dir,
+        ", \"io.containerd.content.v1.content\"",
+        """
+        [proxy_plugins.transferd]
+          type = "content"
+          address = "%s"
+        """
+            .formatted(proxySocket));
+  }
+
+  /** containerd's own content directory, which stays empty with a content proxy. */
+  public static Path contentDirectory(Path dir) {
+    return dir.resolve("root").resolve("io.containerd.content.v1.content");
+  }
+
+  private static Containerd start(Path dir, String moreDisabled, String moreToml)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path socket = dir.resolve("containerd.sock");
     String config =
@@ -43,7 +71,7 @@ public final class Containerd implements AutoCloseable {
         state = "%1$s/state"
         disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
           "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-          "io.containerd.snapshotter.v1.aufs"]
+          "io.containerd.snapshotter.v1.aufs"%3$s]
         [grpc]
           address = "%2$s"
         [ttrpc]
@@ -53,7 +81,8 @@ public final class Containerd implements AutoCloseable {
         [plugins."io.containerd.internal.v1.opt"]
           path = "%1$s/opt"
         """
-            .formatted(dir, socket);
+                .formatted(dir, socket, moreDisabled)
+            + moreToml;
     Path toml = dir.resolve("config.toml");
     Files.writeString(toml, config);
     Path log = dir.resolve("containerd.log");

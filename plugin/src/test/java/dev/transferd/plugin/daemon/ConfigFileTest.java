@@ -167,6 +167,48 @@ class ConfigFileTest {
   }
 
   @Test
+  void grpcIsOffByDefaultAndReadFromOurFileOrOurTableInContainerds() throws Exception {
+    assertNull(new DaemonConfig.Builder().build(DEFAULTS).grpc());
+
+    DaemonConfig.Builder own = new DaemonConfig.Builder();
+    assertEquals(
+        List.of(),
+        ConfigFile.readOwn(
+            write(
+                "own.toml",
+                """
+                version = 2
+                [grpc]
+                address = "/run/t/content.sock"
+                gid = 1001
+                mode = "0660"
+                """),
+            own));
+    assertEquals(
+        new GrpcEndpoint(Path.of("/run/t/content.sock"), -1, 1001, "rw-rw----"),
+        own.build(DEFAULTS).grpc());
+
+    DaemonConfig.Builder table = new DaemonConfig.Builder();
+    assertEquals(
+        List.of(),
+        ConfigFile.readContainerd(
+            write(
+                "containerd.toml",
+                """
+                version = 2
+                [grpc]
+                  address = "/run/containerd/containerd.sock"
+                [plugins."dev.transferd.v1.transfer".grpc]
+                  address = "/run/transferd/content.sock"
+                """),
+            table));
+    assertEquals(
+        new GrpcEndpoint(Path.of("/run/transferd/content.sock"), -1, -1, "rw-------"),
+        table.build(DEFAULTS).grpc(),
+        "containerd's own [grpc] is containerd's; ours is in our table");
+  }
+
+  @Test
   void unknownAndUnusedKeysAreWarnedWithTheirLines() throws Exception {
     Path file =
         write(

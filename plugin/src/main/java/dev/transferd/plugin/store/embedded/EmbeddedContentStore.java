@@ -592,6 +592,41 @@ final class EmbeddedContentStore implements ContentStore {
         });
   }
 
+  @Override
+  public Optional<ContentInfo> share(String namespace, String digest) {
+    NamespaceRules.require(namespace);
+    Sha256.hexOf(digest);
+    // Under the shared lock, as a commit: the collector cannot remove the file between finding
+    // another namespace's record and writing this one.
+    try {
+      return lock.shared(
+          () ->
+              db.write(
+                  txn -> {
+                    byte[] k = MetadataDb.key(namespace, digest);
+                    byte[] mine = db.content.get(txn, k);
+                    if (mine != null) {
+                      return Optional.of(RecordCodec.decodeContent(mine));
+                    }
+                    for (String ns : db.namespaceNames(txn)) {
+                      byte[] theirs = db.content.get(txn, MetadataDb.key(ns, digest));
+                      if (theirs != null && Files.exists(layout.blob(digest))) {
+                        Instant now = Instant.now();
+                        long size = RecordCodec.decodeContent(theirs).size();
+                        ContentInfo info = new ContentInfo(digest, size, now, now, Map.of());
+                        db.touchNamespace(txn, namespace);
+                        db.content.put(txn, k, RecordCodec.encode(info));
+                        return Optional.of(info);
+                      }
+                    }
+                    return Optional.<ContentInfo>empty();
+                  }));
+    } catch (IOException e) {
+      throw new StoreException(
+          StatusCode.INTERNAL, "share content " + digest + ": " + e.getMessage(), e);
+    }
+  }
+
   static StoreException notFound(String namespace, String digest) {
     return StoreException.notFound("content " + digest + " not found in namespace " + namespace);
   }

@@ -3,6 +3,7 @@ package dev.transferd.plugin.store.embedded;
 import dev.transferd.plugin.store.ContentInfo;
 import dev.transferd.plugin.store.Image;
 import dev.transferd.plugin.store.Lease;
+import dev.transferd.plugin.store.ProxyNamespace;
 import dev.transferd.plugin.store.Store.GcResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,7 +94,8 @@ final class GarbageCollector {
       }
       Deque<String> roots = new ArrayDeque<>();
       for (ContentInfo info : records.values()) {
-        if (info.labels().containsKey(LabelRules.GC_ROOT)) {
+        // containerd's collector owns the proxy namespace's blobs: they go when it deletes them.
+        if (ns.equals(ProxyNamespace.NAME) || info.labels().containsKey(LabelRules.GC_ROOT)) {
           roots.add(info.digest());
         }
       }
