@@ -283,6 +283,16 @@ final class RemoteContentStore implements ContentStore {
                 .toList());
   }
 
+  /**
+   * Not a call of the Content service: over ttrpc a namespace takes a blob another one holds by
+   * opening a writer that expects its digest, which the shared-content cases exercise; {@code
+   * share} is what the gRPC view for containerd calls on Info, inside the daemon.
+   */
+  @Override
+  public Optional<ContentInfo> share(String namespace, String digest) {
+    throw new UnsupportedOperationException("share is not a Content service call");
+  }
+
   @Override
   public void abort(String namespace, String ref) {
     remote(
