@@ -26,6 +26,13 @@ final class ConfigToml {
     t.append("level = ").append(string(c.logLevel())).append('\n');
     t.append("\n[metrics]\n");
     t.append("address = ").append(string(c.metricsAddress())).append('\n');
+    if (c.grpc() != null) {
+      t.append("\n[grpc]\n");
+      t.append("address = ").append(string(c.grpc().address().toString())).append('\n');
+      t.append("uid = ").append(c.grpc().uid()).append('\n');
+      t.append("gid = ").append(c.grpc().gid()).append('\n');
+      t.append("mode = ").append(string(octal(c.grpc().mode()))).append('\n');
+    }
     t.append("\n[plugins.\"").append(ConfigFile.PLUGIN_ID).append("\"]\n");
     t.append("max_concurrent_downloads = ").append(c.maxConcurrentDownloads()).append('\n');
     t.append("max_concurrent_uploaded_layers = ")
@@ -46,6 +53,9 @@ final class ConfigToml {
     t.append("push_chunk_size = ").append(c.pushChunkSize()).append('\n');
     t.append("concurrent_layer_fetch_buffer = ")
         .append(c.concurrentLayerFetchBuffer())
+        .append('\n');
+    t.append("content_sharing_policy = ")
+        .append(string(c.contentSharing().name().toLowerCase(java.util.Locale.ROOT)))
         .append('\n');
     return t.toString();
   }

@@ -47,7 +47,12 @@ class CheckConfigTest {
             mode = "0660"
             [metrics]
             address = "[::1]:9310"
+            [grpc]
+            address = "/run/transferd/containerd-content.sock"
+            gid = 0
+            mode = "0660"
             [plugins."dev.transferd.v1.transfer"]
+            content_sharing_policy = "isolated"
             shutdown_grace = "1m30s"
             credential_timeout = "250ms"
             config_path = "/etc/containerd/certs.d"
@@ -59,6 +64,10 @@ class CheckConfigTest {
     assertTrue(r.out().startsWith("version = 2\nroot = \"/srv/transferd\"\n"), r.out());
     assertTrue(r.out().contains("\n[debug]\nlevel = \"debug\"\n"), r.out());
     assertTrue(r.out().contains("\nshutdown_grace = \"1m30s\"\n"), r.out());
+    assertTrue(
+        r.out().contains("\n[grpc]\naddress = \"/run/transferd/containerd-content.sock\"\n"),
+        r.out());
+    assertTrue(r.out().contains("\ncontent_sharing_policy = \"isolated\"\n"), r.out());
 
     DaemonConfig.Builder original = new DaemonConfig.Builder();
     ConfigFile.readOwn(file, original);
