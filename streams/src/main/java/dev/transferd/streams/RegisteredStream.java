@@ -49,8 +49,11 @@ final class RegisteredStream extends InboxStream {
   public void send(Any message) {
     Status ended = ending.getNow(null);
     if (ended != null) {
+      // Sending after our own clean end is the caller's mistake; after a failure (the client went
+      // away, the call was cancelled) the sender learns that failure, whichever it notices first.
       throw new TtrpcException(
-          StatusCode.FAILED_PRECONDITION, "stream " + id + " has ended: " + ended);
+          ended.isOk() ? StatusCode.FAILED_PRECONDITION : ended.code(),
+          "stream " + id + " has ended: " + ended);
     }
     call.send(message); // thread-safe; never waits on the I/O thread
   }
