@@ -9,6 +9,7 @@ import dev.transferd.plugin.services.NamespacesService;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
+import dev.transferd.plugin.transfer.OrphanLeases;
 import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.streams.StreamManager;
@@ -73,6 +74,7 @@ public final class Daemon implements AutoCloseable {
     EmbeddedStore store =
         EmbeddedStore.open(
             root, EmbeddedStoreOptions.defaults().withContentSharing(config.contentSharing()));
+    OrphanLeases.release(store); // before serving: no transfer of ours is running yet
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
     TransferLog transferLog = new TransferLog();
