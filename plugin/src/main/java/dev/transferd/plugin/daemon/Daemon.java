@@ -73,7 +73,11 @@ public final class Daemon implements AutoCloseable {
     }
     EmbeddedStore store =
         EmbeddedStore.open(
-            root, EmbeddedStoreOptions.defaults().withContentSharing(config.contentSharing()));
+            root,
+            EmbeddedStoreOptions.defaults()
+                .withContentSharing(config.contentSharing())
+                .withStaleIngestAge(config.ingestGrace())
+                .withGcInterval(gcInterval(config.ingestGrace())));
     OrphanLeases.release(store); // before serving: no transfer of ours is running yet
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
@@ -129,6 +133,18 @@ public final class Daemon implements AutoCloseable {
     log.info("transferd serving on {} with its store in {}", config.address(), root);
     Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
     return new Daemon(config, store, server, gc, endpoint);
+  }
+
+  /**
+   * The collector runs hourly, or as often as the ingest grace when that is shorter (but at most
+   * once a minute), so an abandoned ingest goes soon after its grace.
+   */
+  private static Duration gcInterval(Duration ingestGrace) {
+    Duration hourly = Duration.ofHours(1);
+    Duration minute = Duration.ofMinutes(1);
+    return ingestGrace.compareTo(hourly) >= 0
+        ? hourly
+        : ingestGrace.compareTo(minute) <= 0 ? minute : ingestGrace;
   }
 
   private static void collectGarbage(EmbeddedStore store) {

@@ -36,6 +36,8 @@ import java.util.Objects;
  *     512 fetches a blob larger than this as parallel ranged GETs of this size; 0 for one GET
  * @param contentSharing containerd's {@code content_sharing_policy}: whether a namespace may take a
  *     blob another namespace holds without uploading it (shared, the default) or not (isolated)
+ * @param ingestGrace {@code ingest_grace}: how long an ingest no writer and no lease holds stays
+ *     for a client to resume it before the garbage collector removes it (containerd: 24 h)
  */
 public record DaemonConfig(
     Path root,
@@ -54,7 +56,11 @@ public record DaemonConfig(
     ArchiveLimits archiveLimits,
     long pushChunkSize,
     long concurrentLayerFetchBuffer,
-    ContentSharingPolicy contentSharing) {
+    ContentSharingPolicy contentSharing,
+    Duration ingestGrace) {
+
+  /** {@code ingest_grace} unless configured: minutes, so a crash leaves nothing for a day. */
+  public static final Duration DEFAULT_INGEST_GRACE = Duration.ofMinutes(10);
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -67,6 +73,7 @@ public record DaemonConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
     Objects.requireNonNull(contentSharing, "contentSharing");
+    Objects.requireNonNull(ingestGrace, "ingestGrace");
   }
 
   /** The Transfer service's part of this configuration. */
@@ -104,6 +111,7 @@ public record DaemonConfig(
     Long pushChunkSize;
     Long concurrentLayerFetchBuffer;
     ContentSharingPolicy contentSharing;
+    Duration ingestGrace;
 
     public Builder root(Path root) {
       this.root = root;
@@ -150,7 +158,8 @@ public record DaemonConfig(
               or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
           or(pushChunkSize, 0L),
           or(concurrentLayerFetchBuffer, 0L),
-          or(contentSharing, ContentSharingPolicy.SHARED));
+          or(contentSharing, ContentSharingPolicy.SHARED),
+          or(ingestGrace, DEFAULT_INGEST_GRACE));
     }
 
     private static <T> T or(T value, T fallback) {
