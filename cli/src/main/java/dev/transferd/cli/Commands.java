@@ -19,7 +19,9 @@ final class Commands {
   private static final Map<String, Supplier<Object>> BY_NAME = new LinkedHashMap<>();
 
   private static final List<String> PRIMARY =
-      List.of("pull", "push", "import", "export", "tag", "images", "content", "leases", "version");
+      List.of(
+          "pull", "push", "import", "export", "tag", "images", "content", "leases", "gc",
+          "version");
 
   /** The root's options that take a value in the next argument. */
   private static final Set<String> VALUED_OPTIONS =
@@ -36,6 +38,7 @@ final class Commands {
     }
     BY_NAME.put("content", ContentCommand::new);
     BY_NAME.put("leases", LeasesCommand::new);
+    BY_NAME.put("gc", GcCommand::new);
     BY_NAME.put("version", VersionCommand::new);
   }
 
