@@ -15,7 +15,7 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 
 MVN := mvn -B -q -e
-.PHONY: build format run dist test interop fuzz bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry clean
+.PHONY: build format run dist test interop fuzz bench bench-ttrpc bench-streams bench-store bench-archives bench-cli bench-registry bench-unpack clean
 
 build:
 	$(MVN) -DskipTests install
@@ -104,6 +104,13 @@ bench-store: build
 	$(JAVA_HOME)/bin/java -Xms256m -Xmx256m --enable-native-access=ALL-UNNAMED \
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.StoreBench $(BENCH_ARGS)
+
+## bench-unpack: the 1 GiB, 8-layer image unpacked by transferd, by umoci and by tar -xzf of each
+## layer (the floor), interleaved rounds (run as root: umoci's rootless mode differs).
+bench-unpack: build
+	$(JAVA_HOME)/bin/java -Xms256m -Xmx256m --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.UnpackBench $(BENCH_ARGS)
 
 ## bench-archives: import/export of a 1 GiB docker-save archive, ours beside ctr 1.6 (needs root, containerd).
 bench-archives: build

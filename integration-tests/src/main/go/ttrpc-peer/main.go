@@ -7,6 +7,7 @@
 //	ttrpc-peer check -socket PATH
 //	ttrpc-peer bench-server -socket PATH
 //	ttrpc-peer bench-client -socket PATH -payload BYTES -seconds S -concurrency N -warmup S2
+//	ttrpc-peer unpack -socket PATH -image NAME -dir DIR [-namespace NS]
 //
 // serve and bench-server print READY once listening and exit on SIGTERM, SIGINT or stdin EOF.
 package main
@@ -30,6 +31,7 @@ import (
 	"time"
 
 	"github.com/containerd/ttrpc"
+	"github.com/gogo/protobuf/proto"
 	"github.com/gogo/protobuf/types"
 	"github.com/sirupsen/logrus"
 	"google.golang.org/grpc/codes"
@@ -66,6 +68,8 @@ func main() {
 		}
 	case "bench-client":
 		err = runBenchClient(args)
+	case "unpack":
+		err = runUnpack(args)
 	default:
 		usage()
 	}
@@ -81,6 +85,7 @@ func usage() {
   ttrpc-peer check -socket PATH
   ttrpc-peer bench-server -socket PATH
   ttrpc-peer bench-client -socket PATH -payload BYTES -seconds S -concurrency N -warmup S2
+  ttrpc-peer unpack -socket PATH -image NAME -dir DIR [-namespace NS]
 `)
 	os.Exit(2)
 }
@@ -525,4 +530,86 @@ func percentileMicros(sorted []time.Duration, p float64) float64 {
 		rank = len(sorted) - 1
 	}
 	return float64(sorted[rank].Nanoseconds()) / 1e3
+}
+
+// ---- a Transfer client asking transferd for an unpack ----
+
+// The messages an unpack needs, with only the fields it sets. gogo/protobuf marshals them by
+// their struct tags, as it does generated code; the field numbers are those of containerd's
+// transfer.proto and imagestore.proto and of transferd's unpack.proto.
+
+// transferRequest is containerd.services.transfer.v1.TransferRequest.
+type transferRequest struct {
+	Source      *types.Any `protobuf:"bytes,1,opt,name=source,proto3"`
+	Destination *types.Any `protobuf:"bytes,2,opt,name=destination,proto3"`
+}
+
+func (m *transferRequest) Reset()         { *m = transferRequest{} }
+func (m *transferRequest) String() string { return proto.CompactTextString(m) }
+func (*transferRequest) ProtoMessage()    {}
+
+// imageStore is containerd.types.transfer.ImageStore.
+type imageStore struct {
+	Name string `protobuf:"bytes,1,opt,name=name,proto3"`
+}
+
+func (m *imageStore) Reset()         { *m = imageStore{} }
+func (m *imageStore) String() string { return proto.CompactTextString(m) }
+func (*imageStore) ProtoMessage()    {}
+
+// unpackDirectory is dev.transferd.transfer.v1.UnpackDirectory.
+type unpackDirectory struct {
+	Path string `protobuf:"bytes,1,opt,name=path,proto3"`
+}
+
+func (m *unpackDirectory) Reset()         { *m = unpackDirectory{} }
+func (m *unpackDirectory) String() string { return proto.CompactTextString(m) }
+func (*unpackDirectory) ProtoMessage()    {}
+
+// anyOf packs msg under its bare type name, as containerd's typeurl does.
+func anyOf(typeURL string, msg proto.Message) (*types.Any, error) {
+	value, err := proto.Marshal(msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.Any{TypeUrl: typeURL, Value: value}, nil
+}
+
+// runUnpack asks the Transfer service at -socket to unpack the stored image -image into -dir. On
+// a server error it prints "CODE: message" to stderr and exits 1.
+func runUnpack(args []string) error {
+	fs := flag.NewFlagSet("unpack", flag.ExitOnError)
+	socket := fs.String("socket", "", "unix socket path of transferd")
+	image := fs.String("image", "", "stored image to unpack")
+	dir := fs.String("dir", "", "absolute directory on the daemon's machine")
+	namespace := fs.String("namespace", "default", "containerd namespace")
+	fs.Parse(args)
+	if *socket == "" || *image == "" || *dir == "" {
+		return errors.New("-socket, -image and -dir are required")
+	}
+	source, err := anyOf("containerd.types.transfer.ImageStore", &imageStore{Name: *image})
+	if err != nil {
+		return err
+	}
+	destination, err := anyOf("dev.transferd.transfer.v1.UnpackDirectory", &unpackDirectory{Path: *dir})
+	if err != nil {
+		return err
+	}
+	conn, err := net.Dial("unix", *socket)
+	if err != nil {
+		return err
+	}
+	client := ttrpc.NewClient(conn)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ctx = ttrpc.WithMetadata(ctx, ttrpc.MD{"containerd-namespace-ttrpc": {*namespace}})
+	req := &transferRequest{Source: source, Destination: destination}
+	if err := client.Call(ctx, "containerd.services.transfer.v1.Transfer", "Transfer", req, &types.Empty{}); err != nil {
+		st, _ := status.FromError(err)
+		fmt.Fprintf(os.Stderr, "%s: %s\n", st.Code(), st.Message())
+		os.Exit(1)
+	}
+	fmt.Println("unpacked")
+	return nil
 }

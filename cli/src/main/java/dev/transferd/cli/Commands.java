@@ -40,6 +40,8 @@ final class Commands {
     BY_NAME.put("leases", LeasesCommand::new);
     BY_NAME.put("gc", GcCommand::new);
     BY_NAME.put("version", VersionCommand::new);
+    BY_NAME.put("unpack", UnpackCommand::new);
+    BY_NAME.put("repack", RepackCommand::new);
   }
 
   private Commands() {}

@@ -2,12 +2,7 @@ package dev.transferd.ttrpc;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.UnixChannel;
-import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -20,14 +15,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * The one way frames leave a connection; any thread may write whole frames.
  *
  * <p>Two paths, one order. The fast path writes a frame straight to the socket from the calling
- * thread (a non-blocking {@code write(2)} on the epoll channel's descriptor) when nothing else is
- * waiting to go out: no hand-off to the event loop, no wake-up, which is most of a small call's
- * round trip. Otherwise (a writer holds the lock, frames are queued, Netty still has unwritten
- * bytes, the socket buffer is full, or the transport is NIO) the frame joins a queue the event loop
- * drains, flushing once per drain so concurrent calls share syscalls. Both paths run under {@code
- * writeLock} and the fast path is taken only when the slow one is empty, so frames leave in the
- * order they were written; that is what keeps stream ids increasing on the wire when ids are
- * allocated and written under one lock.
+ * thread (a non-blocking {@code write(2)} on the epoll channel's descriptor, see {@link
+ * NettyInternals}) when nothing else is waiting to go out: no hand-off to the event loop, no
+ * wake-up, which is most of a small call's round trip. Otherwise (a writer holds the lock, frames
+ * are queued, Netty still has unwritten bytes, the socket buffer is full, the transport is NIO, or
+ * the writer is the event loop itself) the frame joins a queue the event loop drains, writing every
+ * queued frame and then flushing once, so the frames of concurrent calls, of a stream's run of
+ * sends and of one read batch's handlers leave in one gathering {@code writev}. Both paths run
+ * under {@code writeLock} and the fast path is taken only when the slow one is empty, so frames
+ * leave in the order they were written; that is what keeps stream ids increasing on the wire when
+ * ids are allocated and written under one lock.
  *
  * <p>Backpressure: {@link #awaitWritable} blocks the calling (virtual) thread while the socket's
  * outbound buffer or the queue is past its high-water mark; the event loop never waits on it.
@@ -37,9 +34,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ChannelWriter {
   private final Channel channel;
-  private final FileDescriptor fd; // null on NIO: always the queued path
+  private final NettyInternals.DirectWriter fd; // null on NIO: always the queued path
   private final long queueHighWater;
-  private final Queue<ByteBuf> queue = PlatformDependent.newMpscQueue();
+  private final Queue<ByteBuf> queue = NettyInternals.newMpscQueue();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final Runnable drain = this::drain;
@@ -50,7 +47,7 @@ final class ChannelWriter {
 
   ChannelWriter(Channel channel, long queueHighWater) {
     this.channel = channel;
-    this.fd = channel instanceof UnixChannel unix && Transport.EPOLL ? unix.fd() : null;
+    this.fd = NettyInternals.directWriter(channel);
     this.queueHighWater = queueHighWater;
   }
 
@@ -63,7 +60,9 @@ final class ChannelWriter {
     if (fd != null) {
       writeLock.lock();
       try {
-        if (queuedBytes.get() == 0 && nettyPending() == 0) {
+        // The event loop (a handler run there, an error answer) always queues: the drain runs after
+        // the current read batch, so all of that batch's responses share one flush.
+        if (queuedBytes.get() == 0 && nettyPending() == 0 && !channel.eventLoop().inEventLoop()) {
           if (writeDirect(frame)) {
             return;
           }
@@ -86,20 +85,12 @@ final class ChannelWriter {
       return false; // the queued path releases it against the closed channel
     }
     try {
-      int from = frame.readerIndex();
-      int to = frame.writerIndex();
-      int n;
-      if (frame.hasMemoryAddress()) {
-        n = fd.writeAddress(frame.memoryAddress(), from, to);
-      } else {
-        ByteBuffer nio = frame.nioBuffer(from, to - from);
-        n = fd.write(nio, nio.position(), nio.limit());
-      }
-      if (n == to - from) {
+      int n = fd.write(frame);
+      if (n == frame.readableBytes()) {
         frame.release();
         return true;
       }
-      frame.skipBytes(Math.max(n, 0));
+      frame.skipBytes(n);
       return false;
     } catch (IOException e) {
       // EPIPE or ECONNRESET: the event loop's read side reports it and closes the channel.
@@ -108,8 +99,7 @@ final class ChannelWriter {
   }
 
   private long nettyPending() {
-    ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-    return out == null ? 0 : out.totalPendingWriteBytes();
+    return NettyInternals.pendingOutboundBytes(channel);
   }
 
   private void enqueue(ByteBuf frame) {

@@ -1,13 +1,11 @@
 package dev.transferd.ttrpc;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.ByteBuf;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One call on the client, unary or streaming. The event loop fills its bounded inbound queue; the
@@ -15,37 +13,24 @@ import java.util.concurrent.TimeUnit;
  * queued, the call is {@code ended}: it leaves the connection's table and later frames for its id
  * are dropped, as Go's client drops frames on inactive streams.
  *
- * <p>With a {@link StreamListener} installed, messages go to it straight from the event loop; the
- * queue then holds only what the listener refused, the ending behind them, and only the event loop
- * takes from it.
+ * <p>Inbound messages and the ending go through the call's {@link CallInbox}, to {@code receive()}
+ * or to a {@link StreamListener}.
  */
 final class ClientCall<Q extends MessageLite, R extends MessageLite> implements ClientStream<Q, R> {
-  private static final Object END = new Object();
-
-  /** An OK Response and its payload. */
-  private record Final(ByteString payload) {}
-
-  /** A call ended by an error status, remote or local. */
-  private record Failure(Status status) {}
-
   private final MethodDescriptor<Q, R> method;
   private final MethodType type;
   private final long deadlineNanos;
   private final boolean hasDeadline;
   private final int queueCapacity;
-  // Messages (byte[]) and at most one terminal marker, hence the extra slot.
-  private final ArrayBlockingQueue<Object> inbound;
-  private final java.util.concurrent.locks.ReentrantLock sendLock =
-      new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock sendLock = new ReentrantLock();
 
   private volatile ClientConnection connection;
+  private volatile CallInbox<R> inbox;
   private volatile int streamId;
   private volatile boolean ended;
   private boolean sendClosed; // guarded by sendLock
   private Status failure; // receiver side, sticky
   private boolean receivedEnd; // receiver side
-  private volatile StreamListener<R> listener;
-  private boolean endDelivered; // event loop only, once listening
 
   ClientCall(
       MethodDescriptor<Q, R> method, long deadlineNanos, boolean hasDeadline, int queueCapacity) {
@@ -54,10 +39,17 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     this.deadlineNanos = deadlineNanos;
     this.hasDeadline = hasDeadline;
     this.queueCapacity = type.serverStreams() ? queueCapacity : 1;
-    this.inbound = new ArrayBlockingQueue<>(this.queueCapacity + 1);
   }
 
+  /** The call has its stream id on {@code connection}; before its opening frame is written. */
   void opened(ClientConnection connection, int streamId) {
+    this.inbox =
+        new CallInbox<>(
+            connection,
+            queueCapacity,
+            method.responseParser(),
+            "response of " + method.fullMethod(),
+            this::onFailure);
     this.connection = connection;
     this.streamId = streamId;
   }
@@ -69,7 +61,13 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
   // ---- event loop side ----
 
   void onResponse(Status status, ByteString payload) {
-    terminate(status.isOk() ? new Final(payload) : new Failure(status));
+    if (!status.isOk()) {
+      terminate(new CallInbox.Ending(status, null));
+    } else {
+      // A streaming call's empty final payload is no message (Go sends it that way).
+      boolean none = type.serverStreams() && payload.isEmpty();
+      terminate(new CallInbox.Ending(Status.OK, none ? null : payload));
+    }
   }
 
   /**
@@ -88,7 +86,7 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
       return true;
     }
     if (!frame.hasFlag(Protocol.FLAG_NO_DATA)) {
-      if (inbound.size() >= queueCapacity) {
+      if (!inbox.hasRoom()) {
         if (!force) {
           return false;
         }
@@ -102,109 +100,27 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
                     + " not received in time"));
         return true;
       }
-      offer(frame.takeBytes());
+      inbox.offer(frame.takeBytes());
     }
     if (frame.hasFlag(Protocol.FLAG_REMOTE_CLOSED)) {
-      terminate(END);
+      terminate(CallInbox.Ending.OK);
     }
     return true;
   }
 
-  /** Queues a message, or hands it straight to the listener when nothing waits before it. */
-  private void offer(byte[] message) {
-    StreamListener<R> l = listener;
-    if (l != null && inbound.isEmpty()) {
-      R parsed;
-      try {
-        parsed = parse(message);
-      } catch (TtrpcException e) {
-        onFailure(e.status());
-        return;
-      }
-      if (l.onMessage(parsed)) {
-        return;
-      }
-    }
-    inbound.offer(message);
-    if (l != null) {
-      flush();
-    }
-  }
-
-  /**
-   * Offers queued messages, then the ending, to the listener until it refuses one. Event loop only.
-   */
-  private void flush() {
-    StreamListener<R> l = listener;
-    if (l == null || endDelivered) {
-      return;
-    }
-    boolean took = false;
-    try {
-      Object next;
-      while ((next = inbound.peek()) != null) {
-        if (next instanceof byte[] message) {
-          R parsed;
-          try {
-            parsed = parse(message);
-          } catch (TtrpcException e) {
-            endDelivered = true;
-            inbound.clear();
-            onFailure(e.status());
-            l.onEnd(e.status());
-            return;
-          }
-          if (!l.onMessage(parsed)) {
-            return;
-          }
-          inbound.poll();
-          took = true;
-          continue;
-        }
-        Status ending = Status.OK;
-        if (next instanceof Final f && !(type.serverStreams() && f.payload().isEmpty())) {
-          try {
-            if (!l.onMessage(parse(f.payload()))) {
-              return;
-            }
-          } catch (TtrpcException e) {
-            ending = e.status();
-          }
-        } else if (next instanceof Failure f) {
-          ending = f.status();
-        }
-        inbound.poll();
-        endDelivered = true;
-        l.onEnd(ending);
-        return;
-      }
-    } finally {
-      if (took) {
-        connection.consumed(); // reading may have paused on this queue
-      }
-    }
-  }
-
   void onFailure(Status status) {
-    terminate(new Failure(status));
+    terminate(new CallInbox.Ending(status, null));
   }
 
-  private void terminate(Object marker) {
+  private void terminate(CallInbox.Ending ending) {
     if (ended) {
       return;
     }
     ended = true;
-    inbound.offer(marker);
     ClientConnection c = connection;
     if (c != null) {
+      inbox.end(ending);
       c.remove(this);
-      if (listener != null) {
-        if (c.inEventLoop()) {
-          flush();
-        } else {
-          c.onEventLoop(this::flush);
-        }
-      }
     }
   }
 
@@ -212,16 +128,14 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
 
   @Override
   public StreamListener.Delivery listen(StreamListener<R> newListener) {
-    java.util.Objects.requireNonNull(newListener, "listener");
-    if (listener != null) {
+    Objects.requireNonNull(newListener, "listener");
+    if (inbox.isListening()) {
       throw new IllegalStateException("this call already has a listener");
     }
-    ClientConnection c = connection;
-    listener = newListener;
     if (hasDeadline && !ended) {
       // receive() enforces the deadline while waiting; a listener has nobody waiting.
       var timer =
-          c.schedule(
+          connection.schedule(
               () ->
                   onFailure(
                       Status.of(
@@ -229,15 +143,12 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
                           "deadline exceeded waiting for " + method.fullMethod())),
               deadlineNanos - System.nanoTime());
       newListener = new CancelTimerOnEnd<>(newListener, timer);
-      listener = newListener;
     }
-    // What arrived before now waits in the queue, which only the event loop touches from here on.
-    c.onEventLoop(this::flush);
-    return () -> c.onEventLoop(this::flush);
+    return inbox.listen(newListener, null);
   }
 
   /** Stops the deadline timer once the listener has seen the end. */
-  private record CancelTimerOnEnd<M>(StreamListener<M> inner, java.util.concurrent.Future<?> timer)
+  private record CancelTimerOnEnd<M>(StreamListener<M> inner, Future<?> timer)
       implements StreamListener<M> {
     @Override
     public boolean onMessage(M message) {
@@ -253,7 +164,7 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
 
   @Override
   public R receive() {
-    if (listener != null) {
+    if (inbox.isListening()) {
       throw new IllegalStateException("messages of this call go to its listener");
     }
     if (failure != null) {
@@ -264,39 +175,29 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
     }
     Object next;
     try {
-      if (hasDeadline) {
-        next = inbound.poll(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-        if (next == null) {
-          onFailure(
-              Status.of(
-                  StatusCode.DEADLINE_EXCEEDED,
-                  "deadline exceeded waiting for " + method.fullMethod()));
-          next = inbound.poll();
-        }
-      } else {
-        next = inbound.take();
+      next = inbox.next(hasDeadline ? deadlineNanos : Long.MAX_VALUE);
+      if (next == null) {
+        onFailure(
+            Status.of(
+                StatusCode.DEADLINE_EXCEEDED,
+                "deadline exceeded waiting for " + method.fullMethod()));
+        next = inbox.nextNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       onFailure(Status.of(StatusCode.CANCELLED, "interrupted waiting for " + method.fullMethod()));
-      next = inbound.poll();
+      next = inbox.nextNow();
     }
     if (next instanceof byte[] message) {
-      connection.consumed();
-      return parse(message);
+      return inbox.parse(message);
     }
     receivedEnd = true;
-    if (next instanceof Final f) {
-      if (type.serverStreams() && f.payload().isEmpty()) {
-        return null;
-      }
-      return parse(f.payload());
-    }
-    if (next instanceof Failure f) {
-      failure = f.status();
+    CallInbox.Ending ending = (CallInbox.Ending) next;
+    if (!ending.status().isOk()) {
+      failure = ending.status();
       throw failure.asException();
     }
-    return null; // END
+    return ending.last() == null ? null : inbox.parse(ending.last());
   }
 
   @Override
@@ -366,29 +267,5 @@ final class ClientCall<Q extends MessageLite, R extends MessageLite> implements 
   @Override
   public void cancel() {
     onFailure(Status.of(StatusCode.CANCELLED, "call to " + method.fullMethod() + " cancelled"));
-  }
-
-  private R parse(ByteString payload) {
-    try {
-      return method.responseParser().parseFrom(payload);
-    } catch (InvalidProtocolBufferException e) {
-      throw unmarshalError(e);
-    }
-  }
-
-  private R parse(byte[] payload) {
-    try {
-      CodedInputStream in = UnsafeByteOperations.unsafeWrap(payload).newCodedInput();
-      in.enableAliasing(true); // the array is ours alone and never changes
-      return method.responseParser().parseFrom(in);
-    } catch (InvalidProtocolBufferException e) {
-      throw unmarshalError(e);
-    }
-  }
-
-  private TtrpcException unmarshalError(InvalidProtocolBufferException e) {
-    return new TtrpcException(
-        StatusCode.INTERNAL,
-        "ttrpc: error unmarshalling response of " + method.fullMethod() + ": " + e.getMessage());
   }
 }

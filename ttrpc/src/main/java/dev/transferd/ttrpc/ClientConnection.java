@@ -4,9 +4,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.transferd.ttrpc.proto.Response;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,65 +15,26 @@ import org.slf4j.LoggerFactory;
  * unknown or finished streams, and unknown frame types, are dropped. When the connection closes,
  * every open call fails with UNAVAILABLE naming the socket.
  */
-final class ClientConnection extends InboundDispatcher {
+final class ClientConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
-  private final Channel channel;
   private final Path address;
-  private final ChannelWriter writer;
-  private final FrameEncoder encoder;
   private final long maxStreamId;
   private final ConcurrentHashMap<Integer, ClientCall<?, ?>> calls = new ConcurrentHashMap<>();
-  private final java.util.concurrent.locks.ReentrantLock openLock =
-      new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock openLock = new ReentrantLock();
   private long nextStreamId = 1; // guarded by openLock
   private volatile boolean draining;
   private volatile Status closed;
 
   ClientConnection(
       Channel channel, Path address, FrameEncoder encoder, long maxStreamId, long graceNanos) {
-    super(graceNanos);
-    this.channel = channel;
+    super(channel, encoder, Math.max(2L * encoder.maxMessageSize(), 8L << 20), graceNanos);
     this.address = address;
-    this.encoder = encoder;
     this.maxStreamId = maxStreamId;
-    this.writer = new ChannelWriter(channel, Math.max(2L * encoder.maxMessageSize(), 8L << 20));
-  }
-
-  ChannelWriter writer() {
-    return writer;
-  }
-
-  FrameEncoder encoder() {
-    return encoder;
-  }
-
-  /** Whether the calling thread is this connection's I/O thread. */
-  boolean inEventLoop() {
-    return channel.eventLoop().inEventLoop();
-  }
-
-  /**
-   * Runs {@code task} on this connection's I/O thread, after what is already scheduled there; runs
-   * it here if that thread is gone (nothing else runs there any more).
-   */
-  void onEventLoop(Runnable task) {
-    try {
-      channel.eventLoop().execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      task.run();
-    }
-  }
-
-  /** Runs {@code task} on this connection's I/O thread after {@code delayNanos}. */
-  java.util.concurrent.Future<?> schedule(Runnable task, long delayNanos) {
-    return channel
-        .eventLoop()
-        .schedule(task, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   boolean isUsable() {
-    return closed == null && !draining && channel.isActive();
+    return closed == null && !draining && channel().isActive();
   }
 
   /**
@@ -99,7 +60,7 @@ final class ClientConnection extends InboundDispatcher {
       frame.setInt(4, id);
       call.opened(this, id);
       calls.put(id, call);
-      writer.write(frame);
+      writer().write(frame);
       return true;
     } finally {
       openLock.unlock();
@@ -110,14 +71,14 @@ final class ClientConnection extends InboundDispatcher {
   void drain() {
     draining = true;
     if (calls.isEmpty()) {
-      channel.close();
+      closeChannel();
     }
   }
 
   void remove(ClientCall<?, ?> call) {
     calls.remove(call.streamId(), call);
     if (draining && calls.isEmpty()) {
-      channel.close();
+      closeChannel();
     }
   }
 
@@ -126,7 +87,7 @@ final class ClientConnection extends InboundDispatcher {
     if (closed == null) {
       closed = status;
     }
-    channel.close();
+    closeChannel();
   }
 
   @Override
@@ -144,7 +105,7 @@ final class ClientConnection extends InboundDispatcher {
         }
         // Unknown types are ignored, for future compatibility.
       } finally {
-        frame.payload().release();
+        frame.release();
       }
     } else if (msg instanceof OversizedFrame oversized) {
       ClientCall<?, ?> call = calls.get(oversized.streamId());
@@ -170,13 +131,7 @@ final class ClientConnection extends InboundDispatcher {
   }
 
   @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    writer.wakeWaiters();
-    ctx.fireChannelWritabilityChanged();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  void onClosed() {
     Status status;
     openLock.lock();
     try {
@@ -188,12 +143,10 @@ final class ClientConnection extends InboundDispatcher {
       openLock.unlock();
     }
     calls.values().forEach(c -> c.onFailure(status));
-    discardBacklog();
-    writer.wakeWaiters();
   }
 
   @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  void onFailure(Throwable cause) {
     openLock.lock();
     try {
       if (closed == null) {
@@ -205,6 +158,5 @@ final class ClientConnection extends InboundDispatcher {
     } finally {
       openLock.unlock();
     }
-    ctx.close();
   }
 }

@@ -108,6 +108,6 @@ abstract class InboundDispatcher extends ChannelInboundHandlerAdapter {
   }
 
   private static void release(Object msg) {
-    ReferenceCountUtil.release(msg instanceof InboundFrame f ? f.payload() : msg);
+    ReferenceCountUtil.release(msg); // an InboundFrame releases its payload; others are no-ops
   }
 }

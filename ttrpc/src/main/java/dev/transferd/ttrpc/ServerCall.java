@@ -1,42 +1,35 @@
 package dev.transferd.ttrpc;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.UnsafeByteOperations;
 import io.netty.buffer.ByteBuf;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ScheduledFuture;
+import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One stream on the server: its handler's run, its inbound queue and its single ending.
  *
  * <p>Threads: the event loop delivers frames ({@link #offer}, {@link #remoteClose}) and may cancel
- * ({@link #fail}, deadline expiry); the handler runs on its own virtual thread. Sends may come from
- * any thread. Exactly one final frame is written, guarded by {@code sendLock}: after it, sends fail
- * and late results are dropped. Cancelling interrupts the handler's thread.
+ * ({@link #fail}, deadline expiry); the handler runs on its own virtual thread, or on the event
+ * loop itself for a method registered as direct (then cancelling interrupts nothing). Sends may
+ * come from any thread. Exactly one final frame is written, guarded by {@code sendLock}: after it,
+ * sends fail and late results are dropped. Cancelling interrupts the handler's thread.
  *
- * <p>Inbound messages either wait in the bounded queue for {@link #receive}, or, once the handler
- * has installed a {@link StreamListener}, go to it straight from the event loop: the queue then
- * only holds what the listener refused, and only the event loop touches it.
+ * <p>Inbound messages go through the call's {@link CallInbox}, to {@link #receive} or to a {@link
+ * StreamListener} the handler installs.
  */
 final class ServerCall<Q extends MessageLite, R extends MessageLite>
     implements Runnable, ServerStream<Q, R> {
-  private static final Object END = new Object();
-
-  /** Wakes a receiver blocked on the queue when the call is cancelled. */
-  private static final Object CANCELLED = new Object();
-
   private final ServerConnection connection;
   private final int streamId;
   private final TtrpcServer.ServerMethod<Q, R> method;
   private final MethodType type;
   private final CallContext context;
-  private final int queueCapacity;
-  // Messages from the client (byte[]), then END. One slot more than the capacity, for END.
-  private final ArrayBlockingQueue<Object> inbound;
+  private final boolean direct;
+  // Client messages for receive() or a listener; null when the client sends no stream.
+  private final CallInbox<Q> inbox;
   private final ReentrantLock sendLock = new ReentrantLock();
 
   private ByteString firstMessage; // the Request payload, when Go's rule delivers it
@@ -45,10 +38,7 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
   private boolean finished; // guarded by sendLock
   private volatile Status cancelled;
   private volatile Thread thread;
-  private volatile StreamListener<Q> listener;
-  private final java.util.concurrent.atomic.AtomicBoolean endDelivered =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  private ScheduledFuture<?> deadlineTimer;
+  private Future<?> deadlineTimer;
 
   ServerCall(
       ServerConnection connection,
@@ -62,8 +52,16 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     this.streamId = streamId;
     this.method = method;
     this.type = method.descriptor().type();
-    this.queueCapacity = queueCapacity;
-    this.inbound = type.clientStreams() ? new ArrayBlockingQueue<>(queueCapacity + 1) : null;
+    this.direct = method.direct();
+    this.inbox =
+        type.clientStreams()
+            ? new CallInbox<>(
+                connection,
+                queueCapacity,
+                method.descriptor().requestParser(),
+                "payload",
+                this::fail)
+            : null;
     this.context =
         new CallContext(
             method.descriptor(),
@@ -85,13 +83,13 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
 
   void setFirstMessage(ByteString payload) {
     if (type.clientStreams()) {
-      inbound.add(payload.toByteArray());
+      inbox.enqueueFirst(payload.toByteArray());
     } else {
       firstMessage = payload;
     }
   }
 
-  void setDeadlineTimer(ScheduledFuture<?> timer) {
+  void setDeadlineTimer(Future<?> timer) {
     this.deadlineTimer = timer;
   }
 
@@ -102,87 +100,17 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
   }
 
   boolean hasRoom() {
-    return inbound.size() < queueCapacity;
+    return inbox.hasRoom();
   }
 
   /** Queues or delivers a client message; the caller has checked {@link #hasRoom()}. */
   void offer(byte[] message) {
-    StreamListener<Q> l = listener;
-    if (l != null && inbound.isEmpty()) {
-      // The common case with a listener: straight to it, the queue untouched.
-      Q parsed;
-      try {
-        parsed = parse(message);
-      } catch (TtrpcException e) {
-        fail(e.status());
-        return;
-      }
-      if (l.onMessage(parsed)) {
-        return;
-      }
-    }
-    inbound.offer(message);
-    if (l != null) {
-      flush();
-    }
+    inbox.offer(message);
   }
 
   void remoteClose() {
     remoteClosed = true;
-    inbound.offer(END);
-    if (listener != null) {
-      flush();
-    }
-  }
-
-  /**
-   * Offers queued messages to the listener until it refuses one or the queue is empty. Event loop
-   * only.
-   */
-  private void flush() {
-    StreamListener<Q> l = listener;
-    if (l == null || endDelivered.get()) {
-      return;
-    }
-    boolean took = false;
-    try {
-      Object next;
-      while ((next = inbound.peek()) != null) {
-        if (next == END) {
-          inbound.poll();
-          deliverEnd(Status.OK);
-          return;
-        }
-        if (next == CANCELLED) {
-          inbound.poll();
-          continue;
-        }
-        Q parsed;
-        try {
-          parsed = parse((byte[]) next);
-        } catch (TtrpcException e) {
-          inbound.clear();
-          fail(e.status());
-          return;
-        }
-        if (!l.onMessage(parsed)) {
-          return;
-        }
-        inbound.poll();
-        took = true;
-      }
-    } finally {
-      if (took) {
-        connection.consumed(); // reading may have paused on this queue
-      }
-    }
-  }
-
-  private void deliverEnd(Status status) {
-    StreamListener<Q> l = listener;
-    if (l != null && endDelivered.compareAndSet(false, true)) {
-      l.onEnd(status);
-    }
+    inbox.end(CallInbox.Ending.OK);
   }
 
   /** Ends the call with an error sent to the client, and cancels the handler. */
@@ -208,17 +136,18 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     if (t != null) {
       t.interrupt();
     }
-    if (inbound != null) {
-      inbound.offer(CANCELLED); // for a receive() on another thread; dropped when the queue is full
+    if (inbox != null) {
+      inbox.abort(status);
     }
-    deliverEnd(status);
   }
 
   // ---- handler side ----
 
   @Override
   public void run() {
-    thread = Thread.currentThread();
+    if (!direct) {
+      thread = Thread.currentThread(); // cancelling interrupts it; never the I/O thread
+    }
     if (cancelled != null) {
       return;
     }
@@ -226,7 +155,7 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     try {
       R result;
       if (type == MethodType.UNARY) {
-        result = method.unary().handle(context, parse(firstMessage));
+        result = method.unary().handle(context, parseFirst());
       } else {
         result = method.stream().handle(context, this);
       }
@@ -239,8 +168,10 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
       finishWithError(s);
     } finally {
       CallContext.setCurrent(null);
-      thread = null;
-      Thread.interrupted();
+      if (!direct) {
+        thread = null;
+        Thread.interrupted(); // a cancel's interrupt must not outlive its call on this thread
+      }
     }
   }
 
@@ -303,11 +234,9 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
       if (firstMessage == null) {
         return null;
       }
-      ByteString first = firstMessage;
-      firstMessage = null;
-      return parse(first);
+      return parseFirst();
     }
-    if (listener != null) {
+    if (inbox.isListening()) {
       throw new IllegalStateException("messages of this stream go to its listener");
     }
     if (receivedEnd) {
@@ -318,44 +247,44 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
     }
     Object next;
     try {
-      next = inbound.take();
+      next = inbox.next(Long.MAX_VALUE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw cancellation();
     }
-    if (next == CANCELLED) {
+    if (next == CallInbox.WAKE) {
       throw cancellation();
     }
-    if (next == END) {
+    if (next instanceof CallInbox.Ending) {
       receivedEnd = true;
       return null;
     }
-    connection.consumed();
-    return parse((byte[]) next);
+    return inbox.parse((byte[]) next);
+  }
+
+  /** The Request's payload as the one message of a call whose client sends no stream. */
+  private Q parseFirst() {
+    ByteString first = firstMessage;
+    firstMessage = null;
+    try {
+      return method.descriptor().requestParser().parseFrom(first);
+    } catch (InvalidProtocolBufferException e) {
+      throw new TtrpcException(
+          StatusCode.INTERNAL, "ttrpc: error unmarshalling payload: " + e.getMessage());
+    }
   }
 
   @Override
   public StreamListener.Delivery listen(StreamListener<Q> newListener) {
-    java.util.Objects.requireNonNull(newListener, "listener");
+    Objects.requireNonNull(newListener, "listener");
     if (!type.clientStreams()) {
       throw new IllegalStateException(
           method.descriptor().fullMethod() + " is " + type + ": it takes no client stream");
     }
-    if (listener != null) {
+    if (inbox.isListening()) {
       throw new IllegalStateException("this stream already has a listener");
     }
-    listener = newListener;
-    Status s = cancelled;
-    if (s != null) {
-      deliverEnd(s);
-    }
-    // What arrived before now waits in the queue, which only the event loop touches from here on.
-    connection.onEventLoop(this::flush);
-    return this::resumeDelivery;
-  }
-
-  private void resumeDelivery() {
-    connection.onEventLoop(this::flush);
+    return inbox.listen(newListener, cancelled);
   }
 
   @Override
@@ -395,29 +324,5 @@ final class ServerCall<Q extends MessageLite, R extends MessageLite>
   private TtrpcException cancellation() {
     Status s = cancelled;
     return (s != null ? s : Status.of(StatusCode.CANCELLED, "call has ended")).asException();
-  }
-
-  private Q parse(ByteString payload) {
-    try {
-      return method.descriptor().requestParser().parseFrom(payload);
-    } catch (InvalidProtocolBufferException e) {
-      throw unmarshalError(e);
-    }
-  }
-
-  private Q parse(byte[] payload) {
-    try {
-      // The array is ours alone and never changes: let bytes fields alias it rather than copy.
-      CodedInputStream in = UnsafeByteOperations.unsafeWrap(payload).newCodedInput();
-      in.enableAliasing(true);
-      return method.descriptor().requestParser().parseFrom(in);
-    } catch (InvalidProtocolBufferException e) {
-      throw unmarshalError(e);
-    }
-  }
-
-  private static TtrpcException unmarshalError(InvalidProtocolBufferException e) {
-    return new TtrpcException(
-        StatusCode.INTERNAL, "ttrpc: error unmarshalling payload: " + e.getMessage());
   }
 }

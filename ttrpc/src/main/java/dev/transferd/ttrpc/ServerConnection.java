@@ -4,9 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.transferd.ttrpc.proto.Request;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,50 +13,26 @@ import org.slf4j.LoggerFactory;
  * order, and never blocks it. Protocol errors on a stream are answered on that stream with Go's
  * messages; the connection lives on. Closing the connection cancels every call on it.
  */
-final class ServerConnection extends InboundDispatcher {
+final class ServerConnection extends Connection {
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
   private final TtrpcServer server;
-  private final Channel channel;
-  private final ChannelWriter writer;
-  private final FrameEncoder encoder;
   private final PeerCredentials peer;
   private final ConcurrentHashMap<Integer, ServerCall<?, ?>> calls = new ConcurrentHashMap<>();
   private int lastStreamId; // event loop only
 
   ServerConnection(TtrpcServer server, Channel channel, PeerCredentials peer) {
-    super(server.options().streamQueueGrace().toNanos());
+    super(
+        channel,
+        new FrameEncoder(channel.alloc(), server.options().maxMessageSize()),
+        server.options().queueHighWater(),
+        server.options().streamQueueGrace().toNanos());
     this.server = server;
-    this.channel = channel;
     this.peer = peer;
-    this.writer = new ChannelWriter(channel, server.options().queueHighWater());
-    this.encoder = new FrameEncoder(channel.alloc(), server.options().maxMessageSize());
   }
 
   PeerCredentials peer() {
     return peer;
-  }
-
-  ChannelWriter writer() {
-    return writer;
-  }
-
-  FrameEncoder encoder() {
-    return encoder;
-  }
-
-  /** Whether the calling thread is this connection's I/O thread. */
-  boolean inEventLoop() {
-    return channel.eventLoop().inEventLoop();
-  }
-
-  /** Runs {@code task} on this connection's I/O thread, after what is already scheduled there. */
-  void onEventLoop(Runnable task) {
-    try {
-      channel.eventLoop().execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("event loop gone; dropping a delivery task", e);
-    }
   }
 
   int activeCalls() {
@@ -70,7 +44,7 @@ final class ServerConnection extends InboundDispatcher {
    * any pending write.
    */
   io.netty.channel.ChannelFuture close() {
-    return channel.close();
+    return closeChannel();
   }
 
   /** Fails every call still running, telling its client why; used at the end of a shutdown. */
@@ -90,7 +64,7 @@ final class ServerConnection extends InboundDispatcher {
         }
         // Responses from a client and unknown types are ignored, for future compatibility.
       } finally {
-        frame.payload().release();
+        frame.release();
       }
     } else if (msg instanceof OversizedFrame oversized) {
       onOversized(oversized);
@@ -154,14 +128,15 @@ final class ServerConnection extends InboundDispatcher {
     server.callStarted();
     if (timeout > 0) {
       call.setDeadlineTimer(
-          channel
-              .eventLoop()
-              .schedule(
-                  () -> call.fail(Status.of(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")),
-                  timeout,
-                  TimeUnit.NANOSECONDS));
+          schedule(
+              () -> call.fail(Status.of(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")),
+              timeout));
     }
-    server.execute(call);
+    if (method.direct()) {
+      call.run(); // the method promised never to block (ServiceDefinition.Builder#direct)
+    } else {
+      server.execute(call);
+    }
   }
 
   /** Handles a Data frame; false when the stream's queue is full and {@code force} is not set. */
@@ -220,14 +195,14 @@ final class ServerConnection extends InboundDispatcher {
         if ((id & 1) == 1 && Integer.compareUnsigned(id, lastStreamId) > 0) {
           lastStreamId = id;
         }
-        writer.write(encoder.error(id, frame.status()));
+        writer().write(encoder().error(id, frame.status()));
       }
       case Protocol.TYPE_DATA -> {
         ServerCall<?, ?> call = calls.get(id);
         if (call != null) {
           call.fail(frame.status());
         } else {
-          writer.write(encoder.error(id, frame.status()));
+          writer().write(encoder().error(id, frame.status()));
         }
       }
       default -> {}
@@ -235,7 +210,7 @@ final class ServerConnection extends InboundDispatcher {
   }
 
   private void respond(int streamId, StatusCode code, String message) {
-    writer.write(encoder.error(streamId, Status.of(code, message)));
+    writer().write(encoder().error(streamId, Status.of(code, message)));
   }
 
   void callEnded(ServerCall<?, ?> call) {
@@ -253,23 +228,14 @@ final class ServerConnection extends InboundDispatcher {
   }
 
   @Override
-  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    writer.wakeWaiters();
-    ctx.fireChannelWritabilityChanged();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
+  void onClosed() {
     Status gone = Status.of(StatusCode.CANCELLED, "ttrpc: client closed the connection");
     calls.values().forEach(c -> c.abandon(gone));
-    discardBacklog();
-    writer.wakeWaiters();
     server.connectionClosed(this);
   }
 
   @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+  void onFailure(Throwable cause) {
     log.debug("closing connection after I/O error", cause);
-    ctx.close();
   }
 }

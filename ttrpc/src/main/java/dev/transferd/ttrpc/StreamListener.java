@@ -18,8 +18,14 @@ package dev.transferd.ttrpc;
  * connection stops reading, and if the listener takes nothing within the stream-queue grace period
  * the call fails with RESOURCE_EXHAUSTED, exactly as for a slow {@code receive()}.
  *
+ * <p>Internal API ({@link InternalApi}): public, with the {@code listen} methods that take it, only
+ * for this project's {@code streams} module, whose byte streams credit their peer as messages
+ * arrive; its contract on the I/O thread is too easy to break for applications, which use {@code
+ * receive()}.
+ *
  * @param <M> the inbound message type
  */
+@InternalApi
 public interface StreamListener<M> {
   /**
    * Offers the next message.

@@ -3,7 +3,6 @@ package dev.transferd.ttrpc;
 import com.google.protobuf.MessageLite;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -51,7 +50,7 @@ public final class TtrpcClient implements AutoCloseable {
     this.maxStreamId = b.maxStreamId;
     this.connectTimeout = b.connectTimeout;
     this.interceptors = List.copyOf(b.interceptors);
-    this.encoder = new FrameEncoder(ByteBufAllocator.DEFAULT, b.maxMessageSize);
+    this.encoder = new FrameEncoder(FrameAllocator.INSTANCE, b.maxMessageSize);
     this.invoker = chainUnary();
     this.opener = chainStream();
   }
@@ -225,6 +224,7 @@ public final class TtrpcClient implements AutoCloseable {
             .group(group())
             .channel(Transport.channelType())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+            .option(ChannelOption.ALLOCATOR, FrameAllocator.INSTANCE)
             .handler(
                 new ChannelInitializer<>() {
                   @Override
@@ -271,7 +271,11 @@ public final class TtrpcClient implements AutoCloseable {
    * group and the transport's classes. For a short-lived process (a CLI) to run on a spare thread
    * while it parses its arguments, so its first call does not pay for it; idempotent, and nothing
    * starts running until a client connects.
+   *
+   * <p>Internal API ({@link InternalApi}): for this project's {@code transferctl}, whose start-up
+   * time it shortens; the shared event loop is an implementation detail of the client.
    */
+  @InternalApi
   public static void prepareSharedEventLoop() {
     new Bootstrap().group(group()).channel(Transport.channelType());
   }
@@ -282,8 +286,12 @@ public final class TtrpcClient implements AutoCloseable {
    * before exiting: the JVM's exit waits about 300 ms for any thread still blocked in native code,
    * as an idle event loop is. Connections still open are closed with it.
    *
+   * <p>Internal API ({@link InternalApi}): for this project's {@code transferctl}; the shared event
+   * loop is an implementation detail of the client.
+   *
    * @return true if the thread ended in time (or none was running)
    */
+  @InternalApi
   public static boolean stopSharedEventLoop(Duration timeout) {
     EventLoopGroup group;
     synchronized (GROUP_LOCK) {
@@ -360,9 +368,9 @@ public final class TtrpcClient implements AutoCloseable {
 
     /**
      * The highest stream id used on one connection before moving to a new one; default 2^31-1.
-     * Lower values exist for tests.
+     * Package-private: lower values exist only for this module's tests of the move.
      */
-    public Builder maxStreamId(long id) {
+    Builder maxStreamId(long id) {
       if (id < 1 || id > Protocol.MAX_STREAM_ID) {
         throw new IllegalArgumentException("maxStreamId out of range: " + id);
       }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A ttrpc server on a unix socket. Each call's handler runs on its own virtual thread; the event
- * loop only frames, validates and dispatches.
+ * loop only frames, validates and dispatches (and runs the handlers of methods registered with
+ * {@link ServiceDefinition.Builder#unaryDirect}, which promise never to block).
  *
  * <pre>{@code
  * TtrpcServer server = TtrpcServer.builder()
@@ -46,9 +47,15 @@ import org.slf4j.LoggerFactory;
 public final class TtrpcServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TtrpcServer.class);
 
-  /** A method with its handler already wrapped in the server's interceptors. */
+  /**
+   * A method with its handler already wrapped in the server's interceptors; {@code direct}: run it
+   * on the I/O thread ({@link ServiceDefinition.Builder#unaryDirect}).
+   */
   record ServerMethod<Q extends MessageLite, R extends MessageLite>(
-      MethodDescriptor<Q, R> descriptor, UnaryHandler<Q, R> unary, StreamHandler<Q, R> stream) {}
+      MethodDescriptor<Q, R> descriptor,
+      UnaryHandler<Q, R> unary,
+      StreamHandler<Q, R> stream,
+      boolean direct) {}
 
   record Options(
       int maxMessageSize,
@@ -105,6 +112,7 @@ public final class TtrpcServer implements AutoCloseable {
           new ServerBootstrap()
               .group(group)
               .channel(Transport.serverChannelType())
+              .childOption(ChannelOption.ALLOCATOR, FrameAllocator.INSTANCE)
               .childOption(
                   ChannelOption.WRITE_BUFFER_WATER_MARK,
                   new WriteBufferWaterMark(
@@ -399,7 +407,7 @@ public final class TtrpcServer implements AutoCloseable {
           stream = (ctx, s) -> interceptor.interceptStream(ctx, s, next);
         }
       }
-      return new ServerMethod<>(bound.descriptor(), unary, stream);
+      return new ServerMethod<>(bound.descriptor(), unary, stream, bound.direct());
     }
   }
 }

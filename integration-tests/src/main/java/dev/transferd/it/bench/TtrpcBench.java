@@ -32,18 +32,21 @@ import java.util.stream.Stream;
  * unix sockets. Every client and every server is its own process, as an agent and a daemon are;
  * this JVM only starts them, hands out the steps and collects the results.
  *
- * <p>Three servers run throughout (raw echo, Java ttrpc, Go ttrpc). The raw and Java clients are
- * long-lived processes fed one step at a time on stdin, so their JIT stays warm; the Go client is a
- * new process per measurement. After a JIT warm-up of the Java pair, the measurements run in {@link
- * #ROUNDS} interleaved rounds (raw, Java and Go side by side, the order rotating each round), and
- * each figure is the median over the rounds: on a shared 2-CPU VM the cost of waking a thread on
- * the other CPU drifts by several times within minutes, and interleaving keeps the comparisons
- * fair.
+ * <p>Four servers run throughout (raw echo, Java ttrpc, Java ttrpc with Echo registered as direct,
+ * Go ttrpc). The raw and Java clients are long-lived processes fed one step at a time on stdin, so
+ * their JIT stays warm; the Go client is a new process per measurement. After a JIT warm-up of the
+ * Java pair, the measurements run in {@link #ROUNDS} interleaved rounds (raw, Java and Go side by
+ * side, the order rotating each round), and each figure is the median over the rounds: on a shared
+ * 2-CPU VM the cost of waking a thread on the other CPU drifts by several times within minutes, and
+ * interleaving keeps the comparisons fair.
  *
- * <p>Prints {@code BENCH <name> <value> <unit>} lines and a table, ending with the four headline
- * lines ({@code ttrpc_rtt_p50_vs_go}, {@code ttrpc_rtt_p50_vs_raw}, {@code ttrpc_calls_per_s},
- * {@code ttrpc_stream_gbps}); ratios are Java / peer (the median of the per-round ratios), lower is
- * better.
+ * <p>Prints {@code BENCH <name> <value> <unit>} lines and a table, ending with the headline lines
+ * ({@code ttrpc_rtt_p50_vs_go}, {@code ttrpc_rtt_p50_vs_raw}, {@code ttrpc_calls_per_s}, {@code
+ * ttrpc_stream_gbps}, {@code ttrpc_stream_vs_raw}, {@code ttrpc_go_client_vs_go_server}); ratios
+ * are the median of the per-round ratios. Latency ratios are Java / peer (lower is better);
+ * throughput ratios ({@code _vs_raw} of a stream, {@code ttrpc_go_client_vs_go_server}: the Go
+ * client's calls/s from our server ÷ from the Go server, 32 callers on one connection) are higher
+ * is better.
  *
  * <p>Options: {@code --quick} (one short round, to try the harness), {@code --doc FILE} (also write
  * the results into FILE between {@code <!-- bench-ttrpc:begin -->} and {@code <!-- bench-ttrpc:end
@@ -153,6 +156,7 @@ public final class TtrpcBench {
   private Path goBinary;
   private Path rawSocket;
   private Path javaSocket;
+  private Path javaDirectSocket;
   private Path goSocket;
   private StepClient rawClient;
   private StepClient javaClient;
@@ -212,11 +216,18 @@ public final class TtrpcBench {
     }
     rawSocket = dir.resolve("raw.sock");
     javaSocket = dir.resolve("java.sock");
+    javaDirectSocket = dir.resolve("java-direct.sock");
     goSocket = dir.resolve("go.sock");
     List<Process> servers = new ArrayList<>();
     try {
       servers.add(startServer(java("RawPingPong", "server", rawSocket)));
       servers.add(startServer(java("BenchServer", javaSocket)));
+      try {
+        servers.add(startServer(java("BenchServer", javaDirectSocket, "--direct")));
+      } catch (IllegalStateException e) {
+        javaDirectSocket = null; // a ttrpc without direct methods: measure the rest
+        note("no Java server with a direct Echo: " + e.getMessage());
+      }
       if (goBinary != null) {
         servers.add(GoPeer.start("bench-server", goSocket));
       }
@@ -238,7 +249,9 @@ public final class TtrpcBench {
         interleaved(
             round,
             () -> java("java_pipelined_c32", "unary", SMALL, CONCURRENCY),
-            () -> go("go_pipelined_c32", SMALL, CONCURRENCY));
+            () -> go("go_pipelined_c32", SMALL, CONCURRENCY),
+            () -> goAgainst(javaSocket, "go_client_java_server_pipelined_c32"),
+            () -> goAgainst(javaDirectSocket, "go_client_java_direct_server_pipelined_c32"));
         interleaved(
             round,
             () -> raw("raw_stream_1mib", "stream", MIB_PER_STREAM),
@@ -286,6 +299,10 @@ public final class TtrpcBench {
           javaClient.run(step("-", "unary", javaSocket, LARGE, 4, 0, jitWarmup * 0.15));
           javaClient.run(step("-", "stream", javaSocket, 16, 1, 0, jitWarmup * 0.15));
           javaClient.run(step("-", "unary", javaSocket, SMALL, 1, 0, jitWarmup * 0.4));
+          if (javaDirectSocket != null) {
+            javaClient.run(
+                step("-", "unary", javaDirectSocket, SMALL, CONCURRENCY, 0, jitWarmup * 0.3));
+          }
           rawClient.run(step("-", "rtt", rawSocket, SMALL, 1, 0, 1));
           return null;
         });
@@ -315,6 +332,13 @@ public final class TtrpcBench {
   private void go(String name, int payload, int concurrency) {
     if (goBinary != null) {
       measure(name, () -> goClient(goSocket, payload, concurrency, peerWarmup));
+    }
+  }
+
+  /** The Go client, 32 callers on one connection, against one of our servers. */
+  private void goAgainst(Path socket, String name) {
+    if (goBinary != null && socket != null) {
+      measure(name, () -> goClient(socket, SMALL, CONCURRENCY, javaWarmup));
     }
   }
 
@@ -483,7 +507,8 @@ public final class TtrpcBench {
       bench(mixed + "_p50", median(mixed, p50), "us");
       bench(mixed + "_p99", median(mixed, p99), "us");
     }
-    for (String who : List.of("java", "go")) {
+    for (String who :
+        List.of("java", "go", "go_client_java_server", "go_client_java_direct_server")) {
       String name = who + "_pipelined_c" + CONCURRENCY;
       bench(name + "_calls_per_s", median(name, Result::callsPerSecond), "calls/s");
       bench(name + "_p50", median(name, p50), "us");
@@ -496,6 +521,26 @@ public final class TtrpcBench {
     bench("ttrpc_rtt_p50_vs_raw", pairedRatio("java_rtt_32b", "raw_rtt_32b", p50), "x");
     bench("ttrpc_calls_per_s", median("java_pipelined_c32", Result::callsPerSecond), "calls/s");
     bench("ttrpc_stream_gbps", median("java_stream_1mib", Result::gbps), "GB/s");
+    bench(
+        "ttrpc_stream_vs_raw",
+        pairedRatio("java_stream_1mib", "raw_stream_1mib", Result::gbps),
+        "x");
+    // The Go client under load (32 callers), our server ÷ the Go server: Echo as a direct method
+    // (it never blocks), and on a virtual thread per call (the default) beside it.
+    ToDoubleFunction<Result> rate = Result::callsPerSecond;
+    bench(
+        "ttrpc_go_client_vs_go_server",
+        pairedRatio("go_client_java_direct_server_pipelined_c32", "go_pipelined_c32", rate),
+        "x");
+    bench(
+        "ttrpc_go_client_vs_go_server_p99_us_ours",
+        median("go_client_java_direct_server_pipelined_c32", p99),
+        "us");
+    bench("ttrpc_go_client_vs_go_server_p99_us_go", median("go_pipelined_c32", p99), "us");
+    bench(
+        "ttrpc_go_client_vs_go_server_offloaded",
+        pairedRatio("go_client_java_server_pipelined_c32", "go_pipelined_c32", rate),
+        "x");
   }
 
   private static void bench(String name, double value, String unit) {
@@ -547,6 +592,21 @@ public final class TtrpcBench {
         null,
         Result::p50,
         0);
+    for (String[] server :
+        new String[][] {
+          {"go_client_java_direct_server_pipelined_c32", "direct Echo"},
+          {"go_client_java_server_pipelined_c32", "Echo on virtual threads"}
+        }) {
+      row(
+          t,
+          "Go client, 32 callers: our server (" + server[1] + ") vs Go's (calls/s)",
+          server[0],
+          "go_pipelined_c32",
+          null,
+          Result::callsPerSecond,
+          0);
+      row(t, "  p99 under that load (µs)", server[0], "go_pipelined_c32", null, Result::p99, 0);
+    }
     row(
         t,
         "server-streaming, 1 MiB BytesValue messages (GB/s)",

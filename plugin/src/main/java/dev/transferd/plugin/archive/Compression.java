@@ -6,15 +6,15 @@ import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 
 /** Compression an archive or a layer may carry, told by its magic bytes. */
-enum Compression {
+public enum Compression {
   NONE,
   GZIP,
   ZSTD;
 
   /** Enough leading bytes to tell. */
-  static final int MAGIC_LENGTH = 4;
+  public static final int MAGIC_LENGTH = 4;
 
-  static Compression detect(byte[] head, int length) {
+  public static Compression detect(byte[] head, int length) {
     if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
       return GZIP;
     }
@@ -28,7 +28,7 @@ enum Compression {
     return NONE;
   }
 
-  InputStream decompress(InputStream in) throws IOException {
+  public InputStream decompress(InputStream in) throws IOException {
     return switch (this) {
       case NONE -> in;
       case GZIP -> new GZIPInputStream(in, 64 * 1024);

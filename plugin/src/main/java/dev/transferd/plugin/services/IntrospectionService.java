@@ -50,8 +50,8 @@ public final class IntrospectionService {
   public static ServiceDefinition definition(String uuid) {
     IntrospectionService s = new IntrospectionService(uuid);
     return ServiceDefinition.builder(SERVICE)
-        .unary(PLUGINS, s::plugins)
-        .unary(SERVER, s::server)
+        .unaryDirect(PLUGINS, s::plugins)
+        .unaryDirect(SERVER, s::server)
         .build();
   }
 

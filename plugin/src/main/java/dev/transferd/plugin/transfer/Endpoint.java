@@ -10,6 +10,8 @@ sealed interface Endpoint
         ExportStreamEndpoint,
         RegistryEndpoint,
         ImageStoreEndpoint,
+        UnpackDirectoryEndpoint,
+        RepackDirectoryEndpoint,
         UnknownEndpoint {
   /** The type URL the endpoint arrived with, for messages. */
   String typeUrl();

@@ -3,6 +3,8 @@ package dev.transferd.plugin.transfer;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import dev.transferd.proto.AnyCodec;
+import dev.transferd.proto.transferd.transfer.RepackDirectory;
+import dev.transferd.proto.transferd.transfer.UnpackDirectory;
 import dev.transferd.proto.types.transfer.ImageExportStream;
 import dev.transferd.proto.types.transfer.ImageImportStream;
 import dev.transferd.proto.types.transfer.ImageStore;
@@ -30,7 +32,9 @@ final class EndpointDecoder {
               (any, context) ->
                   new ImageStoreEndpoint(any.getTypeUrl(), unpack(any, ImageStore.class)),
           name(ImageImportStream.class), ImportStreamEndpoint::decode,
-          name(ImageExportStream.class), ExportStreamEndpoint::decode);
+          name(ImageExportStream.class), ExportStreamEndpoint::decode,
+          name(UnpackDirectory.class), UnpackDirectoryEndpoint::decode,
+          name(RepackDirectory.class), RepackDirectoryEndpoint::decode);
 
   private EndpointDecoder() {}
 

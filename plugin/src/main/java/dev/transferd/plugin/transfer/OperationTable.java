@@ -57,7 +57,15 @@ final class OperationTable {
               ImageStoreEndpoint.class,
               ExportStreamEndpoint.class,
               new ExportOperation(store, settings.archiveLimits(), clock))
-          .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock));
+          .add(ImageStoreEndpoint.class, ImageStoreEndpoint.class, new TagOperation(store, clock))
+          .add(
+              ImageStoreEndpoint.class,
+              UnpackDirectoryEndpoint.class,
+              new UnpackOperation(store, settings.archiveLimits(), clock))
+          .add(
+              RepackDirectoryEndpoint.class,
+              ImageStoreEndpoint.class,
+              new RepackOperation(store, settings.archiveLimits(), clock));
     }
     return b.build();
   }

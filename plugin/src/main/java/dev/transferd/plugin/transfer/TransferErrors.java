@@ -18,6 +18,8 @@ final class TransferErrors {
       case dev.transferd.plugin.registry.RegistryException e -> Status.of(e.code(), e.getMessage());
       case InvalidArchiveException e ->
           Status.of(StatusCode.INVALID_ARGUMENT, "import: " + e.getMessage());
+      case dev.transferd.plugin.unpack.InvalidLayerException e ->
+          Status.of(StatusCode.INVALID_ARGUMENT, "unpack: " + e.getMessage());
       case InterruptedException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       case InterruptedIOException e -> Status.of(StatusCode.CANCELLED, "transfer interrupted");
       default -> Status.fromThrowable(t);

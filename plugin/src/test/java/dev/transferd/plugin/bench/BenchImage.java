@@ -57,6 +57,12 @@ final class BenchImage {
    * {@code dir}, tagged {@code latest}; layers are built on two threads.
    */
   static Layout write(Path dir, int layers, long layerBytes, long seed) throws Exception {
+    return write(dir, layers, layerBytes, seed, 1);
+  }
+
+  /** Like {@link #write(Path, int, long, long)}, each layer's bytes split into {@code files}. */
+  static Layout write(Path dir, int layers, long layerBytes, long seed, int files)
+      throws Exception {
     Path blobs = dir.resolve("blobs/sha256");
     Files.createDirectories(blobs);
     Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
@@ -64,7 +70,7 @@ final class BenchImage {
     try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
       for (int i = 0; i < layers; i++) {
         int index = i;
-        built.add(pool.submit(() -> layer(blobs, index, layerBytes, seed + index)));
+        built.add(pool.submit(() -> layer(blobs, index, layerBytes, seed + index, files)));
       }
     }
     List<Blob> layerBlobs = new ArrayList<>();
@@ -99,7 +105,8 @@ final class BenchImage {
   }
 
   /** Writes one layer; returns its digest, compressed size and diff_id. */
-  private static String[] layer(Path blobs, int index, long bytes, long seed) throws IOException {
+  private static String[] layer(Path blobs, int index, long bytes, long seed, int files)
+      throws IOException {
     MessageDigest compressed = sha256();
     MessageDigest uncompressed = sha256();
     Path tmp = blobs.resolve("tmp-layer-" + index);
@@ -109,11 +116,9 @@ final class BenchImage {
         FastGzip gz = new FastGzip(file);
         TarArchiveOutputStream tar =
             new TarArchiveOutputStream(new Hashing(gz, uncompressed), 1 << 16)) {
-      TarArchiveEntry e = new TarArchiveEntry("data/layer-" + index + ".bin");
-      e.setSize(bytes);
-      e.setMode(0644);
-      e.setModTime(0);
-      tar.putArchiveEntry(e);
+      long perFile = bytes / files;
+      long fileLeft = 0;
+      int entry = 0;
       // Each MiB is a slice of a random pool at a varying offset, stamped with its index: no two
       // alike and nothing deflate could find (its window is 32 KiB), at the cost of a copy.
       byte[] pool = new byte[POOL];
@@ -121,7 +126,23 @@ final class BenchImage {
       byte[] buf = new byte[CHUNK];
       long chunk = 0;
       for (long left = bytes; left > 0; chunk++) {
-        int n = (int) Math.min(buf.length, left);
+        if (fileLeft == 0) {
+          if (entry > 0) {
+            tar.closeArchiveEntry();
+          }
+          fileLeft = entry == files - 1 ? left : perFile;
+          String name =
+              files == 1
+                  ? "data/layer-" + index + ".bin"
+                  : "data/layer-" + index + "/" + (entry % 64) + "/f" + entry + ".bin";
+          TarArchiveEntry e = new TarArchiveEntry(name);
+          e.setSize(fileLeft);
+          e.setMode(0644);
+          e.setModTime(0);
+          tar.putArchiveEntry(e);
+          entry++;
+        }
+        int n = (int) Math.min(Math.min(buf.length, left), fileLeft);
         int from = (int) ((chunk * 7919 * 64) % (POOL - CHUNK));
         System.arraycopy(pool, from, buf, 0, n);
         for (int k = 0; k < 8 && k < n; k++) {
@@ -129,6 +150,7 @@ final class BenchImage {
         }
         tar.write(buf, 0, n);
         left -= n;
+        fileLeft -= n;
       }
       tar.closeArchiveEntry();
       tar.finish();

@@ -127,6 +127,7 @@ public final class TransferClient {
       case RegistryImage r -> r.marshal(session);
       case StoredImage s -> s.marshal();
       case ImportArchive a -> a.marshal(session);
+      case RepackDirectory r -> r.marshal();
     };
   }
 
@@ -136,6 +137,7 @@ public final class TransferClient {
       case RegistryImage r -> r.marshal(session);
       case StoredImage s -> s.marshal();
       case ExportArchive e -> e.marshal(session);
+      case UnpackDirectory u -> u.marshal();
     };
   }
 

@@ -2,6 +2,8 @@ package dev.transferd.streams.client;
 
 /**
  * Where a transfer reads an image from: a registry ({@link RegistryImage}), the server's image
- * store ({@link StoredImage}) or an archive the client streams ({@link ImportArchive}).
+ * store ({@link StoredImage}), an archive the client streams ({@link ImportArchive}) or a directory
+ * on the server's machine to repack ({@link RepackDirectory}).
  */
-public sealed interface TransferSource permits RegistryImage, StoredImage, ImportArchive {}
+public sealed interface TransferSource
+    permits RegistryImage, StoredImage, ImportArchive, RepackDirectory {}
