@@ -21,7 +21,7 @@ final class Commands {
   private static final List<String> PRIMARY =
       List.of(
           "pull", "push", "copy", "import", "export", "tag", "unpack", "repack", "images",
-          "content", "leases", "version");
+          "content", "leases", "gc", "version");
 
   /** The root's options that take a value in the next argument. */
   private static final Set<String> VALUED_OPTIONS =
@@ -39,6 +39,7 @@ final class Commands {
     }
     BY_NAME.put("content", ContentCommand::new);
     BY_NAME.put("leases", LeasesCommand::new);
+    BY_NAME.put("gc", GcCommand::new);
     BY_NAME.put("version", VersionCommand::new);
     BY_NAME.put("unpack", UnpackCommand::new);
     BY_NAME.put("repack", RepackCommand::new);

@@ -14,7 +14,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "content",
     description = "List and remove blobs in the content store.",
-    subcommands = {ContentCommand.List.class, ContentCommand.Remove.class})
+    subcommands = {
+      ContentCommand.List.class,
+      ContentCommand.Remove.class,
+      ContentIngestsCommand.class
+    })
 final class ContentCommand implements Runnable {
   @Override
   public void run() {

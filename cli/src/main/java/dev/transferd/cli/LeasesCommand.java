@@ -11,11 +11,11 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "leases",
     description = "List leases.",
-    subcommands = {LeasesCommand.List.class})
+    subcommands = {LeasesCommand.List.class, LeasesRemoveCommand.class})
 final class LeasesCommand implements Runnable {
   @Override
   public void run() {
-    throw new UsageException("leases needs a command: ls");
+    throw new UsageException("leases needs a command: ls or rm");
   }
 
   @Command(name = "ls", aliases = "list", description = "List leases.")

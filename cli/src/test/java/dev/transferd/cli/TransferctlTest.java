@@ -77,7 +77,7 @@ class TransferctlTest {
     for (String command :
         new String[] {
           "pull", "push", "copy", "import", "export", "tag", "unpack", "repack", "images",
-          "content", "leases", "version"
+          "content", "leases", "gc", "version"
         }) {
       assertTrue(
           help.out().lines().anyMatch(l -> l.matches("  " + command + "[ ,].*")),
@@ -162,6 +162,7 @@ class TransferctlTest {
           "images rm",
           "content",
           "leases",
+          "gc",
           "version"
         }) {
       String[] words = command.split(" ");

@@ -37,10 +37,11 @@ import java.util.Set;
  * imports {@code max_archive_size}, {@code max_archive_json_size}, {@code require_archive_name},
  * and for pushes {@code push_chunk_size}), containerd's {@code concurrent_layer_fetch_buffer} (0 to
  * 511: one GET per blob, as containerd), containerd's {@code content_sharing_policy} ({@code
- * "shared"}, the default, or {@code "isolated"}), and may also hold {@code root}, {@code [ttrpc]},
- * {@code [debug]}, {@code [metrics]} and {@code [grpc]}, so that the same table in containerd's own
- * {@code config.toml} configures the whole daemon (containerd skips plugin tables of plugins it
- * does not have). In our own file the top-level keys win over the table's.
+ * "shared"}, the default, or {@code "isolated"}), {@code ingest_grace} (ours), and may also hold
+ * {@code root}, {@code [ttrpc]}, {@code [debug]}, {@code [metrics]} and {@code [grpc]}, so that the
+ * same table in containerd's own {@code config.toml} configures the whole daemon (containerd skips
+ * plugin tables of plugins it does not have). In our own file the top-level keys win over the
+ * table's.
  *
  * <p>Unknown keys and containerd keys without meaning here are warnings; a value of the wrong type
  * or range is a {@link ConfigException} naming the file, line and key.
@@ -198,6 +199,7 @@ final class ConfigFile {
             into.concurrentLayerFetchBuffer =
                 integer(value, path, 0, TransferSettings.MAX_FETCH_BUFFER);
         case "content_sharing_policy" -> into.contentSharing = sharingPolicy(value, path);
+        case "ingest_grace" -> into.ingestGrace = duration(value, path);
         default -> {
           String why = UNUSED_CONTAINERD_KEYS.get(key);
           if (why != null) {

@@ -54,6 +54,7 @@ final class ConfigToml {
     t.append("concurrent_layer_fetch_buffer = ")
         .append(c.concurrentLayerFetchBuffer())
         .append('\n');
+    t.append("ingest_grace = ").append(string(goDuration(c.ingestGrace()))).append('\n');
     t.append("content_sharing_policy = ")
         .append(string(c.contentSharing().name().toLowerCase(java.util.Locale.ROOT)))
         .append('\n');

@@ -13,6 +13,7 @@ import dev.transferd.plugin.services.NamespacesService;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
+import dev.transferd.plugin.transfer.OrphanLeases;
 import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
 import dev.transferd.streams.StreamManager;
@@ -82,7 +83,12 @@ public final class Daemon implements AutoCloseable {
     }
     EmbeddedStore store =
         EmbeddedStore.open(
-            root, EmbeddedStoreOptions.defaults().withContentSharing(config.contentSharing()));
+            root,
+            EmbeddedStoreOptions.defaults()
+                .withContentSharing(config.contentSharing())
+                .withStaleIngestAge(config.ingestGrace())
+                .withGcInterval(gcInterval(config.ingestGrace())));
+    OrphanLeases.release(store); // before serving: no transfer of ours is running yet
     StreamManager streams = new StreamManager();
     boolean ownedSocket = config.socketUid() != -1 || config.socketGid() != -1;
     TransferLog transferLog = new TransferLog();
@@ -158,6 +164,18 @@ public final class Daemon implements AutoCloseable {
     Daemon daemon = new Daemon(config, store, server, gc, endpoint, grpc);
     daemon.transferLog = transferLog;
     return daemon;
+  }
+
+  /**
+   * The collector runs hourly, or as often as the ingest grace when that is shorter (but at most
+   * once a minute), so an abandoned ingest goes soon after its grace.
+   */
+  private static Duration gcInterval(Duration ingestGrace) {
+    Duration hourly = Duration.ofHours(1);
+    Duration minute = Duration.ofMinutes(1);
+    return ingestGrace.compareTo(hourly) >= 0
+        ? hourly
+        : ingestGrace.compareTo(minute) <= 0 ? minute : ingestGrace;
   }
 
   private static void collectGarbage(EmbeddedStore store) {

@@ -38,6 +38,8 @@ import java.util.Objects;
  *     blob another namespace holds without uploading it (shared, the default) or not (isolated)
  * @param grpc the gRPC socket for containerd's content proxy plugin ({@code [grpc]}); null for
  *     none, the default
+ * @param ingestGrace {@code ingest_grace}: how long an ingest no writer and no lease holds stays
+ *     for a client to resume it before the garbage collector removes it (containerd: 24 h)
  */
 public record DaemonConfig(
     Path root,
@@ -57,7 +59,11 @@ public record DaemonConfig(
     long pushChunkSize,
     long concurrentLayerFetchBuffer,
     ContentSharingPolicy contentSharing,
-    GrpcEndpoint grpc) {
+    GrpcEndpoint grpc,
+    Duration ingestGrace) {
+
+  /** {@code ingest_grace} unless configured: minutes, so a crash leaves nothing for a day. */
+  public static final Duration DEFAULT_INGEST_GRACE = Duration.ofMinutes(10);
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -70,6 +76,7 @@ public record DaemonConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
     Objects.requireNonNull(contentSharing, "contentSharing");
+    Objects.requireNonNull(ingestGrace, "ingestGrace");
   }
 
   /** The Transfer service's part of this configuration. */
@@ -111,6 +118,7 @@ public record DaemonConfig(
     Integer grpcUid;
     Integer grpcGid;
     String grpcMode;
+    Duration ingestGrace;
 
     public Builder root(Path root) {
       this.root = root;
@@ -170,7 +178,8 @@ public record DaemonConfig(
                   grpcAddress,
                   or(grpcUid, -1),
                   or(grpcGid, -1),
-                  or(grpcMode, GrpcEndpoint.DEFAULT_MODE)));
+                  or(grpcMode, GrpcEndpoint.DEFAULT_MODE)),
+          or(ingestGrace, DEFAULT_INGEST_GRACE));
     }
 
     private static <T> T or(T value, T fallback) {

@@ -19,10 +19,17 @@ import org.slf4j.LoggerFactory;
  * temporary lease of our own, which protects the blobs from the garbage collector until the image
  * records that make them reachable are stored, expires by itself after 24 hours should the daemon
  * die first, and is deleted on {@link #close}. Closing never touches the caller's lease.
+ *
+ * <p>Our temporary leases carry {@link #LABEL}, so a daemon starting on a store can tell them from
+ * clients' leases: a temporary lease found on start belongs to a transfer of a daemon that died,
+ * and {@link OrphanLeases} releases it.
  */
 final class OperationLease implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperationLease.class);
   static final Duration EXPIRY = Duration.ofHours(24);
+
+  /** The label marking a lease as a transfer's own temporary lease (value {@code "true"}). */
+  static final String LABEL = "dev.transferd/transfer-lease";
 
   private final LeaseManager leases;
   private final String namespace;
@@ -60,7 +67,10 @@ final class OperationLease implements AutoCloseable {
     String expire =
         DateTimeFormatter.ISO_INSTANT.format(
             clock.instant().plus(EXPIRY).truncatedTo(ChronoUnit.SECONDS));
-    String id = leases.create(namespace, null, Map.of("containerd.io/gc.expire", expire)).id();
+    String id =
+        leases
+            .create(namespace, null, Map.of("containerd.io/gc.expire", expire, LABEL, "true"))
+            .id();
     return new OperationLease(leases, namespace, id, true);
   }
 

@@ -125,11 +125,24 @@ final class StoreBlobs implements BlobSink {
           return;
         }
         done = true;
+        // A cancelled transfer aborts with its thread interrupted; the clean-up must still run to
+        // its end, or the upload would stay on disk, held by nothing, until a collection.
+        boolean interrupted = Thread.interrupted();
         try {
-          w.close();
-          content.abort(namespace, unique);
-        } catch (IOException | StoreException e) {
-          log.debug("abort of ingest {} in {}: {}", unique, namespace, e.toString());
+          try {
+            w.close();
+          } catch (IOException | RuntimeException e) {
+            log.debug("close of ingest {} in {}: {}", unique, namespace, e.toString());
+          }
+          try {
+            content.abort(namespace, unique);
+          } catch (IOException | RuntimeException e) {
+            log.warn("abort of ingest {} in {}: {}", unique, namespace, e.toString());
+          }
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
 

@@ -53,6 +53,7 @@ class CheckConfigTest {
             mode = "0660"
             [plugins."dev.transferd.v1.transfer"]
             content_sharing_policy = "isolated"
+            ingest_grace = "2m"
             shutdown_grace = "1m30s"
             credential_timeout = "250ms"
             config_path = "/etc/containerd/certs.d"
@@ -68,6 +69,7 @@ class CheckConfigTest {
         r.out().contains("\n[grpc]\naddress = \"/run/transferd/containerd-content.sock\"\n"),
         r.out());
     assertTrue(r.out().contains("\ncontent_sharing_policy = \"isolated\"\n"), r.out());
+    assertTrue(r.out().contains("\ningest_grace = \"2m\"\n"), r.out());
 
     DaemonConfig.Builder original = new DaemonConfig.Builder();
     ConfigFile.readOwn(file, original);

@@ -494,4 +494,19 @@ class ConfigFileTest {
             + " \"shared\" or \"isolated\", not \"private\"",
         e.getMessage());
   }
+
+  @Test
+  void ingestGraceIsMinutesByDefaultAndAGoDuration() throws Exception {
+    assertEquals(Duration.ofMinutes(10), new DaemonConfig.Builder().build(DEFAULTS).ingestGrace());
+    DaemonConfig.Builder builder = new DaemonConfig.Builder();
+    ConfigFile.readOwn(
+        write(
+            "grace.toml",
+            """
+            [plugins."dev.transferd.v1.transfer"]
+              ingest_grace = "90s"
+            """),
+        builder);
+    assertEquals(Duration.ofSeconds(90), builder.build(DEFAULTS).ingestGrace());
+  }
 }
