@@ -5,7 +5,7 @@
  * DATA frames of `chunk` bytes on stream 1 within the credit the server grants; the server echoes
  * each byte back on stream 2 within the credit the client grants. Each receiver grants `window`
  * bytes at once and again whenever its outstanding credit (granted minus received) drops below
- * `window`: the rule of containerd's byte streams (spec transfer.md §5). Frames carry a 10-byte
+ * `window`: the rule of containerd's byte streams (docs/protocol/transfer.md §5). Frames carry a 10-byte
  * ttrpc-like header and no protobuf, so what is left is the kernel's copies and the wake-ups of
  * the credit round trip on this machine.
  *

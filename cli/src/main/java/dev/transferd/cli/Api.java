@@ -24,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The containerd services besides Transfer that the commands call (spec §1.2 method paths), each
- * with the namespace in the request metadata. One instance per command run.
+ * The containerd services besides Transfer that the commands call (docs/protocol/transfer.md §1.2
+ * method paths), each with the namespace in the request metadata. One instance per command run.
  */
 final class Api {
   // One holder class per service: a class's descriptors (and with them its protobuf file

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code transferctl import FILE|-}: a docker-save or OCI archive into the image store, with {@code
- * ctr images import}'s naming flags (spec §9.5).
+ * ctr images import}'s naming flags (docs/protocol/transfer.md §9.5).
  */
 @Command(
     name = "import",

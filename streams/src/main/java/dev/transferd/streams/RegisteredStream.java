@@ -76,8 +76,8 @@ final class RegisteredStream extends InboxStream {
   /**
    * Records the ending, wakes the handler and waits until it has finished, so its final frame is
    * queued on the connection before anything the caller writes next: an export's end goes out
-   * before the Transfer response (spec §5.6). From the I/O thread (an arrival watcher) it does not
-   * wait.
+   * before the Transfer response (docs/protocol/transfer.md §5.6). From the I/O thread (an arrival
+   * watcher) it does not wait.
    */
   private void end(Status status) {
     if (!ending.complete(status)) {

@@ -11,7 +11,8 @@ import dev.transferd.ttrpc.Status;
 import dev.transferd.ttrpc.StatusCode;
 
 /**
- * containerd's Streaming and Transfer wire contract, in one place (spec transfer.md §1–§5).
+ * containerd's Streaming and Transfer wire contract, in one place (docs/protocol/transfer.md
+ * §1–§5).
  *
  * <p>Every Streaming call is a bidi ttrpc stream of {@code google.protobuf.Any}, opened like this:
  *

@@ -10,10 +10,11 @@ import dev.transferd.ttrpc.StatusCode;
 import dev.transferd.ttrpc.TtrpcException;
 
 /**
- * containerd's {@code Streaming/Stream} (spec §3.2): takes the StreamInit, registers the call with
- * the {@link StreamManager}, acknowledges, then keeps the call open for whoever looks it up until
- * that consumer ends it or the client goes away. The stream is unregistered when the call ends for
- * any reason (containerd leaves cancelled streams registered until GC; we do not).
+ * containerd's {@code Streaming/Stream} (docs/protocol/transfer.md §3.2): takes the StreamInit,
+ * registers the call with the {@link StreamManager}, acknowledges, then keeps the call open for
+ * whoever looks it up until that consumer ends it or the client goes away. The stream is
+ * unregistered when the call ends for any reason (containerd leaves cancelled streams registered
+ * until GC; we do not).
  *
  * <p>Errors: no StreamInit first, or an empty id, end the call with INVALID_ARGUMENT; a duplicate
  * (namespace, id) with ALREADY_EXISTS (containerd sends UNKNOWN "already exists"; Go clients fail

@@ -49,7 +49,8 @@ class FrameDecoderTest {
 
   @Test
   void framesSurviveASplitAtEveryOffset() {
-    // Golden frames of spec §9: a unary request, a zero-length response, a stream close.
+    // Golden frames of docs/protocol/ttrpc.md §9: a unary request, a zero-length response, a stream
+    // close.
     byte[] wire =
         concat(
             "00000015 00000001 01 00 0a07706b672e537663 12044563686f 1a04 0a026869",

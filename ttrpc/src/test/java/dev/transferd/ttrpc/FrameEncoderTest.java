@@ -11,7 +11,9 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** Frames our encoder writes, against the golden bytes Go peers produce (spec §9). */
+/**
+ * Frames our encoder writes, against the golden bytes Go peers produce (docs/protocol/ttrpc.md §9).
+ */
 class FrameEncoderTest {
   private final FrameEncoder encoder =
       new FrameEncoder(new UnpooledByteBufAllocator(false), Protocol.DEFAULT_MAX_MESSAGE_SIZE);
@@ -40,7 +42,8 @@ class FrameEncoderTest {
 
   @Test
   void timeoutAndMetadataFollowThePayloadAsGoWritesThem() {
-    // Spec §9: a 1 s timeout is "20 8094ebdc03"; metadata k=v is "2a06 0a016b 120176".
+    // docs/protocol/ttrpc.md §9: a 1 s timeout is "20 8094ebdc03"; metadata k=v is "2a06 0a016b
+    // 120176".
     String frame =
         hex(
             () ->

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A raw client replays the frames captured against a Go server (spec §9) at our server and checks
- * the answers byte for byte, or by status where Go's text is Go-specific.
+ * A raw client replays the frames captured against a Go server (docs/protocol/ttrpc.md §9) at our
+ * server and checks the answers byte for byte, or by status where Go's text is Go-specific.
  */
 class GoldenWireServerTest {
   private static TtrpcServer server;

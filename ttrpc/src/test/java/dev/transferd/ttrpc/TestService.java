@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The service the golden frames of spec §9 were captured against ("pkg.Svc"), plus helpers. */
+/**
+ * The service the golden frames of docs/protocol/ttrpc.md §9 were captured against ("pkg.Svc"),
+ * plus helpers.
+ */
 final class TestService {
   static final String NAME = "pkg.Svc";
 

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a transfer's progress events have said so far (spec §6.2): the latest status line (events
- * without a name), and one row per blob or image name in order of first appearance, with its state
- * and byte counts. Thread-safe: events arrive on the transfer's progress thread while a renderer
- * reads snapshots.
+ * What a transfer's progress events have said so far (docs/protocol/transfer.md §6.2): the latest
+ * status line (events without a name), and one row per blob or image name in order of first
+ * appearance, with its state and byte counts. Thread-safe: events arrive on the transfer's progress
+ * thread while a renderer reads snapshots.
  */
 public final class ProgressBoard {
   /** One blob or image. {@code depth} is 0 for images, one more than the parent for blobs. */

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The pull event sequence of spec §6.2 drawn as lines and as ctr's table. */
+/** The pull event sequence of docs/protocol/transfer.md §6.2 drawn as lines and as ctr's table. */
 class ProgressViewTest {
   private static final String R = "OCI Registry (localhost:5000/app:1)";
   private static final String IMAGE = "localhost:5000/app:1";

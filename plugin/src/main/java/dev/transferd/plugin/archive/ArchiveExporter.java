@@ -21,12 +21,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Writes images as an OCI layout tar with Docker's {@code manifest.json} beside it (spec §8.4), in
- * two steps: {@link #plan} walks the images and checks every blob is there, so a missing blob is a
- * NOT_FOUND naming it before any byte is sent; {@link #write} then streams the tar straight from
- * the store, every blob digest-checked while copied. Entries are sorted by name; {@code blobs/}
- * directories 0755, blobs and {@code oci-layout} 0444, {@code index.json} and {@code manifest.json}
- * 0644; owner 0:0 and time 0, so the same images always give the same bytes.
+ * Writes images as an OCI layout tar with Docker's {@code manifest.json} beside it
+ * (docs/protocol/transfer.md §8.4), in two steps: {@link #plan} walks the images and checks every
+ * blob is there, so a missing blob is a NOT_FOUND naming it before any byte is sent; {@link #write}
+ * then streams the tar straight from the store, every blob digest-checked while copied. Entries are
+ * sorted by name; {@code blobs/} directories 0755, blobs and {@code oci-layout} 0444, {@code
+ * index.json} and {@code manifest.json} 0644; owner 0:0 and time 0, so the same images always give
+ * the same bytes.
  */
 public final class ArchiveExporter {
   static final String IMAGE_NAME = "io.containerd.image.name";

@@ -10,8 +10,9 @@ import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The layers of a {@code docker save} archive as the manifests made up for it list them (spec §8.3,
- * containerd's {@code resolveLayers}). For each layer file, once per archive:
+ * The layers of a {@code docker save} archive as the manifests made up for it list them
+ * (docs/protocol/transfer.md §8.3, containerd's {@code resolveLayers}). For each layer file, once
+ * per archive:
  *
  * <ol>
  *   <li>its uncompressed digest (diff_id), for the check against the config;

@@ -13,13 +13,14 @@ import java.util.Set;
 
 /**
  * Walks an imported archive's graph from its root index, keeping what the destination's platforms
- * ask for (containerd's import filter, spec §8.3 step 4): index children of other platforms are
- * dropped, or with {@code all_metadata} kept without their layers; children without a platform
- * always stay. Every blob kept must be in the archive (or already in the store) with the size its
- * descriptor says, except that an index entry for a platform whose manifest is absent is skipped
- * (what {@code ctr export --platform} and single-platform pulls leave), as long as one platform of
- * the index is there. Collects the GC labels each parent blob needs so the image keeps its children
- * alive (spec §10), and the root index's entries, marked for naming from their annotations.
+ * ask for (containerd's import filter, docs/protocol/transfer.md §8.3 step 4): index children of
+ * other platforms are dropped, or with {@code all_metadata} kept without their layers; children
+ * without a platform always stay. Every blob kept must be in the archive (or already in the store)
+ * with the size its descriptor says, except that an index entry for a platform whose manifest is
+ * absent is skipped (what {@code ctr export --platform} and single-platform pulls leave), as long
+ * as one platform of the index is there. Collects the GC labels each parent blob needs so the image
+ * keeps its children alive (docs/protocol/transfer.md §10), and the root index's entries, marked
+ * for naming from their annotations.
  */
 public final class ImportWalker {
   /** Marks an index entry to be named from its annotations (see the transfer's ImageNaming). */

@@ -19,14 +19,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Uploads blobs to the first push-capable host (spec §8.2): {@code HEAD} existence check, a
- * cross-repository mount ({@code POST .../blobs/uploads/?mount=&from=}), then a monolithic {@code
- * PUT ?digest=} or, with a chunk size, {@code PATCH} chunks with {@code Content-Range} and a final
- * {@code PUT}. A chunk is sent once: one cut off midway, refused ({@code 416}) or failed with a
- * retryable status makes the pusher ask the session where it stands ({@code GET} of the upload URL,
- * {@code Range: 0-N}) and continue from there, with the retry policy's backoff. A session the
- * registry no longer knows (404; distribution 2.8 also refuses a session whose state token is older
- * than the bytes it holds, as after a chunk that reached it in part) is started again, once.
+ * Uploads blobs to the first push-capable host (docs/protocol/transfer.md §8.2): {@code HEAD}
+ * existence check, a cross-repository mount ({@code POST .../blobs/uploads/?mount=&from=}), then a
+ * monolithic {@code PUT ?digest=} or, with a chunk size, {@code PATCH} chunks with {@code
+ * Content-Range} and a final {@code PUT}. A chunk is sent once: one cut off midway, refused ({@code
+ * 416}) or failed with a retryable status makes the pusher ask the session where it stands ({@code
+ * GET} of the upload URL, {@code Range: 0-N}) and continue from there, with the retry policy's
+ * backoff. A session the registry no longer knows (404; distribution 2.8 also refuses a session
+ * whose state token is older than the bytes it holds, as after a chunk that reached it in part) is
+ * started again, once.
  */
 final class BlobPusher {
   private static final Pattern RANGE = Pattern.compile("(?:bytes=)?0-(\\d+)");

@@ -23,7 +23,7 @@ public interface CredentialSource {
     return (host, reference) -> ANONYMOUS;
   }
 
-  /** The client's answers on its credential stream (spec §7.1). */
+  /** The client's answers on its credential stream (docs/protocol/transfer.md §7.1). */
   static CredentialSource of(CredentialRequester requester) {
     return requester::request;
   }

@@ -22,9 +22,9 @@ import java.util.Set;
 
 /**
  * The endpoints for a reference's host, from a {@code certs.d}-style directory (containerd's {@code
- * hosts.go}, spec §7.4): {@code <dir>/<host with :port as _port_>}, {@code <dir>/<host>} or {@code
- * <dir>/_default}, holding {@code hosts.toml} or Docker-style certificate files. Mirrors ({@code
- * [host."..."]}) come first in file order, then the {@code server}.
+ * hosts.go}, docs/protocol/transfer.md §7.4): {@code <dir>/<host with :port as _port_>}, {@code
+ * <dir>/<host>} or {@code <dir>/_default}, holding {@code hosts.toml} or Docker-style certificate
+ * files. Mirrors ({@code [host."..."]}) come first in file order, then the {@code server}.
  *
  * <p>Without configuration: {@code docker.io} is {@code https://registry-1.docker.io}; loopback
  * hosts use {@code https} without a port or on 443, plain {@code http} on port 80, and otherwise

@@ -18,12 +18,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A transfer's HTTP debug output ({@code RegistryResolver.http_debug} / {@code logs_stream}, spec
- * §7.4): DEBUG writes each request and response line with its headers; TRACE writes what happens
- * around them (attempts, retries and their waits, redirects and whether credentials went along,
- * authentication challenges, token requests, the plain-HTTP fallback, body sizes and timings); BOTH
- * writes both. Output goes to an {@link OutputStream} (the client's byte stream) or, without one,
- * to this class's logger at debug level.
+ * A transfer's HTTP debug output ({@code RegistryResolver.http_debug} / {@code logs_stream},
+ * docs/protocol/transfer.md §7.4): DEBUG writes each request and response line with its headers;
+ * TRACE writes what happens around them (attempts, retries and their waits, redirects and whether
+ * credentials went along, authentication challenges, token requests, the plain-HTTP fallback, body
+ * sizes and timings); BOTH writes both. Output goes to an {@link OutputStream} (the client's byte
+ * stream) or, without one, to this class's logger at debug level.
  *
  * <p>Secrets never appear: the values of {@code Authorization}, {@code Proxy-Authorization},
  * cookies and any header whose name says token, secret, password or key are replaced by {@value

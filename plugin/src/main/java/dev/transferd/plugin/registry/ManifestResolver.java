@@ -11,7 +11,7 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 /**
- * Resolves a reference to its root descriptor (spec §8.1 step 2): {@code HEAD
+ * Resolves a reference to its root descriptor (docs/protocol/transfer.md §8.1 step 2): {@code HEAD
  * /v2/<repo>/manifests/<tag|digest>} on each resolve-capable host in turn, {@code GET} when the
  * HEAD answer lacks the digest, type or size (or HEAD is refused). Docker schema 1 is refused.
  */

@@ -18,7 +18,10 @@ public final class MediaTypes {
   public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
   public static final String IN_TOTO = "application/vnd.in-toto+json";
 
-  /** The Accept list of manifest requests (containerd's resolver default, spec §7.4). */
+  /**
+   * The Accept list of manifest requests (containerd's resolver default, docs/protocol/transfer.md
+   * §7.4).
+   */
   public static final String MANIFEST_ACCEPT =
       String.join(", ", DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_MANIFEST, OCI_INDEX, "*/*");
 
@@ -51,8 +54,9 @@ public final class MediaTypes {
   }
 
   /**
-   * The kind part of a ref key (containerd's {@code MakeRefKey}, spec §6.1): {@code manifest},
-   * {@code index}, {@code layer}, {@code config}, {@code attestation} or {@code unknown}.
+   * The kind part of a ref key (containerd's {@code MakeRefKey}, docs/protocol/transfer.md §6.1):
+   * {@code manifest}, {@code index}, {@code layer}, {@code config}, {@code attestation} or {@code
+   * unknown}.
    */
   public static String refKind(String mediaType) {
     if (isManifest(mediaType)) {

@@ -24,13 +24,13 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Authentication for one transfer (spec §7.3, containerd's docker authorizer): the first 401 from a
- * host asks the {@link CredentialSource} once; a challenge carrying {@code error=} (a rejected or
- * expired token) asks again, once. Bearer tokens are fetched by OAuth2 POST when there is a secret
- * (password or refresh token grant; GET on 400/401/404/405) or by GET with Basic credentials or
- * anonymously, and cached per host and scope set until they expire. {@code HEADER} credentials are
- * sent as the {@code Authorization} value itself (containerd ignores them). Thread-safe; token
- * fetches for one host are serialized.
+ * Authentication for one transfer (docs/protocol/transfer.md §7.3, containerd's docker authorizer):
+ * the first 401 from a host asks the {@link CredentialSource} once; a challenge carrying {@code
+ * error=} (a rejected or expired token) asks again, once. Bearer tokens are fetched by OAuth2 POST
+ * when there is a secret (password or refresh token grant; GET on 400/401/404/405) or by GET with
+ * Basic credentials or anonymously, and cached per host and scope set until they expire. {@code
+ * HEADER} credentials are sent as the {@code Authorization} value itself (containerd ignores them).
+ * Thread-safe; token fetches for one host are serialized.
  */
 final class RegistryAuthenticator {
   private static final ObjectMapper JSON = new ObjectMapper();

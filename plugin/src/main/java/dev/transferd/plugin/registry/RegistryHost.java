@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * One endpoint that serves a reference's host: the registry itself or a mirror from {@code
- * hosts.toml} (spec §7.4).
+ * hosts.toml} (docs/protocol/transfer.md §7.4).
  *
  * @param scheme {@code https} or {@code http}
  * @param authority {@code host[:port]} requests go to

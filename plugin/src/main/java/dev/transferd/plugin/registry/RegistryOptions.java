@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How a transfer talks to registries: the resolver fields of the request (spec §4.2, §7.4) and the
- * daemon's settings.
+ * How a transfer talks to registries: the resolver fields of the request (docs/protocol/transfer.md
+ * §4.2, §7.4) and the daemon's settings.
  *
  * @param hostDir the certs.d directory ({@code host_dir}, else the daemon's {@code config_path}),
  *     or empty for none

@@ -6,11 +6,11 @@ import dev.transferd.streams.callback.ProgressReporter;
 import java.util.List;
 
 /**
- * Per-blob progress events with containerd's strings (spec §6.2): {@code waiting}, the active state
- * ({@code downloading} or {@code uploading}, at most every 300 ms, the tracker's period, and only
- * when the count grew), {@code complete}, {@code already exists}. Name = ref key, parents = the
- * parents' ref keys (or the image name for the root). One per blob and thread. Bytes moved are also
- * counted into the transfer's total through {@link #moved}.
+ * Per-blob progress events with containerd's strings (docs/protocol/transfer.md §6.2): {@code
+ * waiting}, the active state ({@code downloading} or {@code uploading}, at most every 300 ms, the
+ * tracker's period, and only when the count grew), {@code complete}, {@code already exists}. Name =
+ * ref key, parents = the parents' ref keys (or the image name for the root). One per blob and
+ * thread. Bytes moved are also counted into the transfer's total through {@link #moved}.
  */
 final class BlobProgress {
   private static final long PERIOD_NANOS = 300_000_000L;

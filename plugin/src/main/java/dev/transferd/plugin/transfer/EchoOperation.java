@@ -5,8 +5,8 @@ import java.io.IOException;
 
 /**
  * Import stream to export stream: a byte copy, then the export stream is closed before the response
- * (spec §8.6). containerd keeps it as a test helper; so do we, and it is the byte-stream benchmark.
- * No progress events, as in containerd.
+ * (docs/protocol/transfer.md §8.6). containerd keeps it as a test helper; so do we, and it is the
+ * byte-stream benchmark. No progress events, as in containerd.
  */
 final class EchoOperation implements TransferOperation<ImportStreamEndpoint, ExportStreamEndpoint> {
   @Override

@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Image store to export stream (spec §8.4): looks up {@code name} and the non-prefix extra
- * references, plans the archive (every blob checked present first, so a missing one is a NOT_FOUND
- * naming it and the client receives no bytes), then streams the tar from the store. The image
- * targets are held by a temporary lease of the export's own from lookup to the last byte, so the
- * garbage collector keeps every blob of the archive even if the images are deleted meanwhile (a
- * slow client may take minutes). The transfer's context closes the stream after the last byte,
- * before the response. Progress: {@code Exporting}, {@code Completed export}.
+ * Image store to export stream (docs/protocol/transfer.md §8.4): looks up {@code name} and the
+ * non-prefix extra references, plans the archive (every blob checked present first, so a missing
+ * one is a NOT_FOUND naming it and the client receives no bytes), then streams the tar from the
+ * store. The image targets are held by a temporary lease of the export's own from lookup to the
+ * last byte, so the garbage collector keeps every blob of the archive even if the images are
+ * deleted meanwhile (a slow client may take minutes). The transfer's context closes the stream
+ * after the last byte, before the response. Progress: {@code Exporting}, {@code Completed export}.
  */
 final class ExportOperation implements TransferOperation<ImageStoreEndpoint, ExportStreamEndpoint> {
   private static final String DISTRIBUTION_SOURCE = "containerd.io/distribution.source.";

@@ -11,7 +11,7 @@ import java.io.IOException;
  * An archive streamed back to the client ({@code ImageExportStream}). Credit the client granted
  * before the call (its receiver starts when it opens the stream) is already waiting. The stream is
  * flushed and closed before the Transfer response goes out, so the client has every byte and the
- * end first (spec §5.6: containerd's export never closes it; its echo does).
+ * end first (docs/protocol/transfer.md §5.6: containerd's export never closes it; its echo does).
  */
 record ExportStreamEndpoint(String typeUrl, ImageExportStream spec, ByteStreamSender archive)
     implements Endpoint {

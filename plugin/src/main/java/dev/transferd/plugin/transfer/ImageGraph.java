@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * The children of a manifest or index, read from its raw bytes (which are never re-serialized), and
- * the containerd labels that tie them to their parent (spec §10): {@code
+ * the containerd labels that tie them to their parent (docs/protocol/transfer.md §10): {@code
  * containerd.io/gc.ref.content.m.<i>} for an index's manifests, {@code .config} and {@code .l.<i>}
  * for a manifest's config and layers.
  */
@@ -128,8 +128,9 @@ final class ImageGraph {
   }
 
   /**
-   * containerd's ref key for progress names and ingest refs (spec §6.1): {@code <kind>-<digest>},
-   * or {@code <kind>-<ref.name>@<digest>} when the descriptor names itself.
+   * containerd's ref key for progress names and ingest refs (docs/protocol/transfer.md §6.1):
+   * {@code <kind>-<digest>}, or {@code <kind>-<ref.name>@<digest>} when the descriptor names
+   * itself.
    */
   static String refKey(Descriptor d) {
     String kind = MediaTypes.refKind(d.getMediaType());

@@ -20,9 +20,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Which image records an {@code ImageStore} destination makes of a descriptor (containerd's {@code
- * ImageStore.Store}, spec §8.7), for pull, import and tag. The caller writes all the records of one
- * transfer in one {@link dev.transferd.plugin.store.ImageStore#store} call; every record overwrites
- * (containerd creates, and updates on AlreadyExists).
+ * ImageStore.Store}, docs/protocol/transfer.md §8.7), for pull, import and tag. The caller writes
+ * all the records of one transfer in one {@link dev.transferd.plugin.store.ImageStore#store} call;
+ * every record overwrites (containerd creates, and updates on AlreadyExists).
  *
  * <p>Descriptors an import found in an archive's index carry {@link #REF_SOURCE} and are named from
  * their annotations through the prefix references (case A); everything else gets {@code name} and

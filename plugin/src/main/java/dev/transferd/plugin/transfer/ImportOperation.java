@@ -20,16 +20,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Import stream to image store (spec §8.3): the archive is read once, every file stored as a blob
- * as it streams in, under the caller's lease when the call carried one, else under a temporary
- * lease; uncompressed Docker layers are gzipped on the way when the source asks ({@code
- * force_compress}). Then the layout is checked and walked with the destination's platform filter,
- * GC labels are set on the parent blobs, and all the image records (the root index under {@code
- * name}, each archive entry under the names its annotations and the prefix references give) are
- * written in one store transaction. Any failure before that names nothing; a temporary lease goes,
- * and the garbage collector takes the blobs (under the caller's lease they stay until the caller
- * deletes it, as in containerd). Progress: {@code Importing}, one {@code saved} per image record,
- * {@code Completed import}. Unpacking is not done here.
+ * Import stream to image store (docs/protocol/transfer.md §8.3): the archive is read once, every
+ * file stored as a blob as it streams in, under the caller's lease when the call carried one, else
+ * under a temporary lease; uncompressed Docker layers are gzipped on the way when the source asks
+ * ({@code force_compress}). Then the layout is checked and walked with the destination's platform
+ * filter, GC labels are set on the parent blobs, and all the image records (the root index under
+ * {@code name}, each archive entry under the names its annotations and the prefix references give)
+ * are written in one store transaction. Any failure before that names nothing; a temporary lease
+ * goes, and the garbage collector takes the blobs (under the caller's lease they stay until the
+ * caller deletes it, as in containerd). Progress: {@code Importing}, one {@code saved} per image
+ * record, {@code Completed import}. Unpacking is not done here.
  */
 final class ImportOperation implements TransferOperation<ImportStreamEndpoint, ImageStoreEndpoint> {
   private static final Logger log = LoggerFactory.getLogger(ImportOperation.class);

@@ -14,11 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The lease an operation writes its blobs under, as containerd's transfer service picks it ({@code
- * withLease}, spec §1.3, §8.0): the caller's, when the call carried {@code containerd-lease}, which
- * then keeps everything the operation wrote, named or not, until the caller deletes it; otherwise a
- * temporary lease of our own, which protects the blobs from the garbage collector until the image
- * records that make them reachable are stored, expires by itself after 24 hours should the daemon
- * die first, and is deleted on {@link #close}. Closing never touches the caller's lease.
+ * withLease}, docs/protocol/transfer.md §1.3, §8.0): the caller's, when the call carried {@code
+ * containerd-lease}, which then keeps everything the operation wrote, named or not, until the
+ * caller deletes it; otherwise a temporary lease of our own, which protects the blobs from the
+ * garbage collector until the image records that make them reachable are stored, expires by itself
+ * after 24 hours should the daemon die first, and is deleted on {@link #close}. Closing never
+ * touches the caller's lease.
  *
  * <p>Our temporary leases carry {@link #LABEL}, so a daemon starting on a store can tell them from
  * clients' leases: a temporary lease found on start belongs to a transfer of a daemon that died,

@@ -8,8 +8,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The source × destination table of operations (containerd's {@code local/transfer.go}, spec §8.0;
- * STYLE rule 4). A pair without an entry is UNIMPLEMENTED with containerd's message.
+ * The source × destination table of operations (containerd's {@code local/transfer.go},
+ * docs/protocol/transfer.md §8.0; STYLE rule 4). A pair without an entry is UNIMPLEMENTED with
+ * containerd's message.
  */
 final class OperationTable {
   private record Key(Class<?> source, Class<?> destination) {}

@@ -23,10 +23,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Registry to image store (spec §8.1): resolve, fetch the manifests the ImageStore filter keeps,
- * download configs and layers concurrently under the service-wide {@code max_concurrent_downloads}
- * through ingests named by ref key (so a broken download, or one left by a stopped daemon,
- * continues with a {@code Range} request from the ingest's offset; with {@code
+ * Registry to image store (docs/protocol/transfer.md §8.1): resolve, fetch the manifests the
+ * ImageStore filter keeps, download configs and layers concurrently under the service-wide {@code
+ * max_concurrent_downloads} through ingests named by ref key (so a broken download, or one left by
+ * a stopped daemon, continues with a {@code Range} request from the ingest's offset; with {@code
  * concurrent_layer_fetch_buffer} a large blob is fetched as parallel ranges, see {@link
  * RangedDownload}), commit manifests children first with their GC and {@code distribution.source}
  * labels, then write the image records. All under the caller's {@code containerd-lease}, which then

@@ -17,11 +17,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Image store to registry (spec §8.2): blobs first (existence check, cross-repository mount from
- * the blob's {@code distribution.source} label on the same registry, then upload) under the
- * service-wide {@code max_concurrent_uploaded_layers}, then manifests children first by digest, and
- * the root by the reference's tag. {@code platforms} filters index children. Content missing
- * locally fails before anything is uploaded, naming the blob and the image.
+ * Image store to registry (docs/protocol/transfer.md §8.2): blobs first (existence check,
+ * cross-repository mount from the blob's {@code distribution.source} label on the same registry,
+ * then upload) under the service-wide {@code max_concurrent_uploaded_layers}, then manifests
+ * children first by digest, and the root by the reference's tag. {@code platforms} filters index
+ * children. Content missing locally fails before anything is uploaded, naming the blob and the
+ * image.
  */
 final class PushOperation implements TransferOperation<ImageStoreEndpoint, RegistryEndpoint> {
   private final Store store;

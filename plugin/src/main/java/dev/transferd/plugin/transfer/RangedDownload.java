@@ -17,11 +17,11 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One large blob fetched as parallel ranged GETs ({@code concurrent_layer_fetch_buffer}, spec §8.1,
- * §9.1): ranges of {@code chunk} bytes from the ingest's offset, each read whole into memory on its
- * own virtual thread, and written to the ingest strictly in order (which hashes them), so the
- * ingest's offset is always a prefix of the blob and a broken pull resumes from it as a one-stream
- * download does.
+ * One large blob fetched as parallel ranged GETs ({@code concurrent_layer_fetch_buffer},
+ * docs/protocol/transfer.md §8.1, §9.1): ranges of {@code chunk} bytes from the ingest's offset,
+ * each read whole into memory on its own virtual thread, and written to the ingest strictly in
+ * order (which hashes them), so the ingest's offset is always a prefix of the blob and a broken
+ * pull resumes from it as a one-stream download does.
  *
  * <p>Connections: the blob's own download permit covers one range; each further one takes a permit
  * of the service-wide download semaphore only if one is free at that moment (fairly: waiting blob

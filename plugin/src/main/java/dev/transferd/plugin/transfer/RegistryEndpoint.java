@@ -20,11 +20,12 @@ import java.util.Optional;
 
 /**
  * An OCI registry reference ({@code OCIRegistry}). Decoding takes the credential stream and the
- * HTTP-debug log stream the resolver names, if any (spec §7.4: unknown ids are NOT_FOUND before any
- * work); both end with the call. The server is the sender of the log stream (spec §5.4): the debug
- * output named by {@code http_debug} goes there, and the stream is closed before the Transfer
- * response, as an export's is, and also after a failure (cleanly: the output matters most then);
- * without a stream it goes to the daemon's log at debug level.
+ * HTTP-debug log stream the resolver names, if any (docs/protocol/transfer.md §7.4: unknown ids are
+ * NOT_FOUND before any work); both end with the call. The server is the sender of the log stream
+ * (docs/protocol/transfer.md §5.4): the debug output named by {@code http_debug} goes there, and
+ * the stream is closed before the Transfer response, as an export's is, and also after a failure
+ * (cleanly: the output matters most then); without a stream it goes to the daemon's log at debug
+ * level.
  */
 record RegistryEndpoint(
     String typeUrl, OCIRegistry spec, Optional<CredentialRequester> credentials, HttpDebugLog debug)

@@ -15,9 +15,9 @@ import java.util.Map;
  * An image's graph as a registry (or the local store, for push) holds it: manifests and indexes
  * read into memory (digest and size checked, at most 4 MiB each), children before parents, and the
  * blobs (configs, layers) they keep, each once, with the ref keys of every parent. The platform
- * filter is the ImageStore's (spec §8.1 step 5): {@code platforms} empty keeps all; otherwise
- * non-matching index entries are dropped, or kept without layers under {@code all_metadata}; {@code
- * manifest_limit} keeps the first N matches by preference.
+ * filter is the ImageStore's (docs/protocol/transfer.md §8.1 step 5): {@code platforms} empty keeps
+ * all; otherwise non-matching index entries are dropped, or kept without layers under {@code
+ * all_metadata}; {@code manifest_limit} keeps the first N matches by preference.
  */
 final class RemoteGraph {
   static final int MAX_MANIFEST = 4 << 20;

@@ -8,9 +8,9 @@ import java.time.Clock;
 import java.util.List;
 
 /**
- * Image store to image store (spec §8.5): the destination's names (and non-prefix extra references)
- * point at the source image's target, with the destination's labels; existing names are replaced.
- * No progress events.
+ * Image store to image store (docs/protocol/transfer.md §8.5): the destination's names (and
+ * non-prefix extra references) point at the source image's target, with the destination's labels;
+ * existing names are replaced. No progress events.
  */
 final class TagOperation implements TransferOperation<ImageStoreEndpoint, ImageStoreEndpoint> {
   private final Store store;

@@ -28,7 +28,10 @@ final class TransferContext {
     void abort(Status status);
   }
 
-  /** The metadata key of the caller's lease (spec §1.3), as containerd's Go clients send it. */
+  /**
+   * The metadata key of the caller's lease (docs/protocol/transfer.md §1.3), as containerd's Go
+   * clients send it.
+   */
   static final String LEASE_KEY = "containerd-lease";
 
   private final String namespace;

@@ -14,10 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * containerd's {@code Transfer/Transfer} (spec §2.2): take the progress stream, decode source then
- * destination (taking the streams they name), run the operation the {@link OperationTable} has for
- * the pair, and end every side stream before responding. Unknown stream ids are NOT_FOUND before
- * any work; pairs without an operation are UNIMPLEMENTED.
+ * containerd's {@code Transfer/Transfer} (docs/protocol/transfer.md §2.2): take the progress
+ * stream, decode source then destination (taking the streams they name), run the operation the
+ * {@link OperationTable} has for the pair, and end every side stream before responding. Unknown
+ * stream ids are NOT_FOUND before any work; pairs without an operation are UNIMPLEMENTED.
  */
 public final class TransferService {
   private static final Logger log = LoggerFactory.getLogger(TransferService.class);

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Debian's containerd 1.6 ({@code /usr/bin/containerd}, run as root) starts and serves with our
  * table in its config.toml, and transferd reads the same file; a {@code [proxy_plugins]} entry for
- * a transfer service, by contrast, makes containerd panic (spec §9.2), which is why the README
- * advises none but {@code type = "content"} ({@code ReadmeContainerdSnippetTest}).
+ * a transfer service, by contrast, makes containerd panic (docs/protocol/transfer.md §9.2), which
+ * is why the README advises none but {@code type = "content"} ({@code
+ * ReadmeContainerdSnippetTest}).
  */
 class ContainerdAcceptsOurTableTest {
   private static final Path CONTAINERD = Path.of("/usr/bin/containerd");

@@ -49,9 +49,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Transfer service's dispatch (spec §2.2, §8.0) and its callbacks, driven by the Java client
- * API. Besides echo, the table here has two test operations: tag-like (image store to image store)
- * reports progress; pull-like (registry to image store) asks for credentials.
+ * The Transfer service's dispatch (docs/protocol/transfer.md §2.2, §8.0) and its callbacks, driven
+ * by the Java client API. Besides echo, the table here has two test operations: tag-like (image
+ * store to image store) reports progress; pull-like (registry to image store) asks for credentials.
  */
 class TransferServiceTest {
   private static final String NS = "default";

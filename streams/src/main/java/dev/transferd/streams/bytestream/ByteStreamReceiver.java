@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The receiving end of a byte stream as an {@link InputStream} (spec §5.1): the server's side of an
- * import, the client's side of an export.
+ * The receiving end of a byte stream as an {@link InputStream} (docs/protocol/transfer.md §5.1):
+ * the server's side of an import, the client's side of an export.
  *
  * <p>Credit: {@link #start} grants one window at once, before any data. Afterwards credit is
  * granted as {@code Data} arrives, on the connection's I/O thread (an {@link

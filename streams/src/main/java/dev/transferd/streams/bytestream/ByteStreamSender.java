@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sending end of a byte stream as an {@link OutputStream} (spec §5.2, §5.3): the client's side
- * of an import, the server's side of an export.
+ * The sending end of a byte stream as an {@link OutputStream} (docs/protocol/transfer.md §5.2,
+ * §5.3): the client's side of an import, the server's side of an export.
  *
  * <p>Writes are cut into chunks of up to {@code maxChunk} bytes, which wait in a small queue of
  * prepared chunks (at most {@link #QUEUED_CHUNKS} of them) until the receiver's credit covers them.

@@ -14,9 +14,10 @@ import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The server's side of a credential stream (spec §7.1): sends {@code AuthRequest{host, reference}}
- * and waits for the one {@code AuthResponse} that answers it. Requests are serialized: one is
- * outstanding at a time and answers are matched by order, as in containerd.
+ * The server's side of a credential stream (docs/protocol/transfer.md §7.1): sends {@code
+ * AuthRequest{host, reference}} and waits for the one {@code AuthResponse} that answers it.
+ * Requests are serialized: one is outstanding at a time and answers are matched by order, as in
+ * containerd.
  *
  * <p>Unlike containerd, which waits forever, a request gives up after {@code timeout}. A late
  * answer would then pair with the next request, so after a timeout the requester is broken: every

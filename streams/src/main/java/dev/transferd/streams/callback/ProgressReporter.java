@@ -8,11 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's side of a progress stream (spec §6.1): each event goes out as {@code
- * Any{containerd.types.transfer.Progress}}, in call order, on the caller's thread. Send failures
- * are logged once and otherwise ignored, as containerd does: a client that stops listening does not
- * fail the transfer. {@link #close} ends the stream cleanly, which is how the client learns that no
- * more events follow. Thread-safe.
+ * The server's side of a progress stream (docs/protocol/transfer.md §6.1): each event goes out as
+ * {@code Any{containerd.types.transfer.Progress}}, in call order, on the caller's thread. Send
+ * failures are logged once and otherwise ignored, as containerd does: a client that stops listening
+ * does not fail the transfer. {@link #close} ends the stream cleanly, which is how the client
+ * learns that no more events follow. Thread-safe.
  */
 public final class ProgressReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProgressReporter.class);

@@ -4,10 +4,10 @@ import dev.transferd.proto.types.transfer.AuthType;
 import java.util.Objects;
 
 /**
- * What a client answered to one credential request (spec §7.2): the kind of secret and the secret.
- * containerd's server reads {@code CREDENTIALS} as username and password, {@code REFRESH} as an
- * identity token (an empty one meaning anonymous), and ignores {@code HEADER} and {@code NONE}.
- * {@link #toString} never shows the secret.
+ * What a client answered to one credential request (docs/protocol/transfer.md §7.2): the kind of
+ * secret and the secret. containerd's server reads {@code CREDENTIALS} as username and password,
+ * {@code REFRESH} as an identity token (an empty one meaning anonymous), and ignores {@code HEADER}
+ * and {@code NONE}. {@link #toString} never shows the secret.
  */
 public record RegistryCredentials(AuthType type, String username, String secret) {
   public RegistryCredentials {

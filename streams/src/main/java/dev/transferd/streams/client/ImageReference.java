@@ -3,7 +3,8 @@ package dev.transferd.streams.client;
 import java.util.Objects;
 
 /**
- * An extra name for stored images ({@code containerd.types.transfer.ImageReference}, spec §8.7).
+ * An extra name for stored images ({@code containerd.types.transfer.ImageReference},
+ * docs/protocol/transfer.md §8.7).
  *
  * @param prefix whether {@code name} is a prefix for names found in an archive
  * @param allowOverwrite whether an existing image of that name may be replaced

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One progress event of a transfer (spec §6): an event name such as {@code downloading} or {@code
- * Completed import}, the blob or image it concerns, and byte counts where they apply.
+ * One progress event of a transfer (docs/protocol/transfer.md §6): an event name such as {@code
+ * downloading} or {@code Completed import}, the blob or image it concerns, and byte counts where
+ * they apply.
  *
  * @param name a blob's ref key, an image name, or empty for status lines
  * @param parents ref keys of the blobs that referenced this one

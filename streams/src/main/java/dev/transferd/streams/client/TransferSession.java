@@ -130,7 +130,10 @@ final class TransferSession {
             }));
   }
 
-  /** Answers each AuthRequest on {@code stream} with {@code helper}'s credentials (spec §7.2). */
+  /**
+   * Answers each AuthRequest on {@code stream} with {@code helper}'s credentials
+   * (docs/protocol/transfer.md §7.2).
+   */
   void answerCredentials(AnyStream stream, CredentialHelper helper) {
     tasks.add(
         SideTask.start(

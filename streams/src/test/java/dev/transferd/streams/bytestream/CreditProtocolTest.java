@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Credit behaviour checked message by message against spec §5: a raw peer drives one end of a
- * Streaming call and asserts every {@code Any} the other end (ours) sends.
+ * Credit behaviour checked message by message against docs/protocol/transfer.md §5: a raw peer
+ * drives one end of a Streaming call and asserts every {@code Any} the other end (ours) sends.
  */
 class CreditProtocolTest {
   private static final String NS = "default";

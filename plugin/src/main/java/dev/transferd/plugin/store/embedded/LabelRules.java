@@ -10,7 +10,7 @@ import java.util.Map;
 final class LabelRules {
   static final int MAX_LABEL_BYTES = 4096;
 
-  /** Labels that steer the garbage collector (spec §10). */
+  /** Labels that steer the garbage collector (docs/protocol/transfer.md §10). */
   static final String GC_ROOT = "containerd.io/gc.root";
 
   static final String GC_EXPIRE = "containerd.io/gc.expire";
