@@ -9,6 +9,7 @@ import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.embedded.EmbeddedStore;
 import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
+import dev.transferd.plugin.web.WebServer;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingService;
 import dev.transferd.ttrpc.PeerCredentialsPolicy;
@@ -40,6 +41,7 @@ public final class Daemon implements AutoCloseable {
   private final TtrpcServer server;
   private final Thread startupGc;
   private final MetricsEndpoint metrics; // null when no [metrics] address is set
+  private WebServer web; // null when no [web] address is set; set once, in start
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -119,9 +121,24 @@ public final class Daemon implements AutoCloseable {
       store.close();
       throw e;
     }
+    WebServer web = null;
+    if (config.web().enabled()) {
+      try {
+        web = WebServer.start(config.web(), store, server.address());
+      } catch (IOException | RuntimeException e) {
+        if (endpoint != null) {
+          endpoint.close();
+        }
+        server.close();
+        store.close();
+        throw e;
+      }
+    }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
     Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
-    return new Daemon(config, store, server, gc, endpoint);
+    Daemon daemon = new Daemon(config, store, server, gc, endpoint);
+    daemon.web = web;
+    return daemon;
   }
 
   private static void collectGarbage(EmbeddedStore store) {
@@ -171,6 +188,11 @@ public final class Daemon implements AutoCloseable {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
+  /** Where the web console and pull endpoint are served, if they are. */
+  public Optional<InetSocketAddress> webAddress() {
+    return Optional.ofNullable(web).map(WebServer::address);
+  }
+
   /** Transfer and stream calls running now. */
   public int activeCalls() {
     return server.activeCalls();
@@ -193,6 +215,9 @@ public final class Daemon implements AutoCloseable {
       int running = server.activeCalls();
       if (running > 0) {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
+      }
+      if (web != null) {
+        web.close(); // no new uploads while the transfers in flight finish
       }
       server.shutdown(grace);
       if (metrics != null) {

@@ -2,6 +2,7 @@ package dev.transferd.plugin.daemon;
 
 import dev.transferd.plugin.archive.ArchiveLimits;
 import dev.transferd.plugin.transfer.TransferSettings;
+import dev.transferd.plugin.web.WebSettings;
 import dev.transferd.streams.bytestream.ByteStreamSettings;
 import dev.transferd.streams.callback.CredentialRequester;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import java.util.Objects;
  *     chunk size in bytes
  * @param concurrentLayerFetchBuffer containerd's {@code concurrent_layer_fetch_buffer}: at least
  *     512 fetches a blob larger than this as parallel ranged GETs of this size; 0 for one GET
+ * @param web the {@code [web]} table: console and pull endpoint, off by default
  */
 public record DaemonConfig(
     Path root,
@@ -50,7 +52,8 @@ public record DaemonConfig(
     Duration shutdownGrace,
     ArchiveLimits archiveLimits,
     long pushChunkSize,
-    long concurrentLayerFetchBuffer) {
+    long concurrentLayerFetchBuffer,
+    WebSettings web) {
 
   public DaemonConfig {
     Objects.requireNonNull(root, "root");
@@ -62,6 +65,7 @@ public record DaemonConfig(
     Objects.requireNonNull(byteStreams, "byteStreams");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
+    Objects.requireNonNull(web, "web");
   }
 
   /** The Transfer service's part of this configuration. */
@@ -98,6 +102,13 @@ public record DaemonConfig(
     Boolean requireArchiveName;
     Long pushChunkSize;
     Long concurrentLayerFetchBuffer;
+    String webAddress;
+    String webNamespace;
+    Path webTlsCert;
+    Path webTlsKey;
+    Path webHtpasswd;
+    Path webTokensFile;
+    Long webMaxUpload;
 
     public Builder root(Path root) {
       this.root = root;
@@ -119,6 +130,15 @@ public record DaemonConfig(
       return this;
     }
 
+    public Builder webAddress(String address) {
+      this.webAddress = address;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the {@code [web]} settings are inconsistent or expose
+     *     the server beyond loopback without TLS and authentication
+     */
     public DaemonConfig build(DefaultLocations defaults) {
       ByteStreamSettings streams =
           new ByteStreamSettings(
@@ -143,7 +163,22 @@ public record DaemonConfig(
               or(maxArchiveJsonBytes, ArchiveLimits.DEFAULTS.maxJsonBytes()),
               or(requireArchiveName, ArchiveLimits.DEFAULTS.requireRepoTag())),
           or(pushChunkSize, 0L),
-          or(concurrentLayerFetchBuffer, 0L));
+          or(concurrentLayerFetchBuffer, 0L),
+          web());
+    }
+
+    private WebSettings web() {
+      WebSettings web =
+          new WebSettings(
+              or(webAddress, ""),
+              or(webNamespace, WebSettings.OFF.namespace()),
+              webTlsCert,
+              webTlsKey,
+              webHtpasswd,
+              webTokensFile,
+              or(webMaxUpload, WebSettings.DEFAULT_MAX_UPLOAD));
+      web.requireSafeExposure();
+      return web;
     }
 
     private static <T> T or(T value, T fallback) {

@@ -62,6 +62,12 @@ public final class Transferd implements Callable<Integer> {
   String metricsAddress;
 
   @Option(
+      names = "--web-address",
+      paramLabel = "HOST:PORT",
+      description = "serve the web console and the pull endpoint on http(s)://HOST:PORT/")
+  String webAddress;
+
+  @Option(
       names = "--check-config",
       description = "print the effective configuration and warnings, then exit")
   boolean checkConfig;
@@ -105,6 +111,9 @@ public final class Transferd implements Callable<Integer> {
     }
     if (metricsAddress != null) {
       builder.metricsAddress(metricsAddress);
+    }
+    if (webAddress != null) {
+      builder.webAddress(webAddress);
     }
     try {
       return builder.build(defaults);
