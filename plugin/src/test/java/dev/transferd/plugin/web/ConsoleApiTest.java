@@ -1,0 +1,250 @@
+package dev.transferd.plugin.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.transferd.plugin.daemon.WebDaemon;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's API over HTTP: uploads with the page's rules (CSRF, size cap, untagged archives,
+ * hostile entries, compression), tag, delete and export, and the security headers of every page.
+ */
+class ConsoleApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  @TempDir Path dir;
+  private WebDaemon web;
+
+  @AfterEach
+  void stop() {
+    if (web != null) {
+      web.close();
+    }
+  }
+
+  private String csrf() throws Exception {
+    return JSON.readTree(Http.get(web.base + "/api/session").body()).path("csrf").asText();
+  }
+
+  private HttpResponse<String> post(String path, byte[] body, String csrf) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(web.base + path))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (csrf != null) {
+      b.header("X-CSRF-Token", csrf);
+    }
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> upload(Path archive, String name) throws Exception {
+    String q = "/api/upload?file=" + archive.getFileName();
+    if (name != null) {
+      q += "&name=" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+    return post(q, Files.readAllBytes(archive), csrf());
+  }
+
+  private static String error(HttpResponse<String> r) throws Exception {
+    return JSON.readTree(r.body()).path("error").asText();
+  }
+
+  @Test
+  void pagesCarryAStrictContentSecurityPolicy() throws Exception {
+    web = WebDaemon.start(dir, "");
+    for (String path : List.of("/", "/assets/app.js", "/api/images")) {
+      HttpResponse<byte[]> r = Http.get(web.base + path);
+      assertEquals(200, r.statusCode(), path);
+      String csp = r.headers().firstValue("Content-Security-Policy").orElse("");
+      assertTrue(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"), csp);
+      assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(""));
+    }
+    String page = Http.text(Http.get(web.base + "/"));
+    assertTrue(!page.contains("http://") && !page.contains("https://"), "no external resources");
+    assertTrue(!page.contains("<script>"), "no inline script");
+  }
+
+  @Test
+  void aPostWithoutTheCsrfTokenChangesNothing() throws Exception {
+    web = WebDaemon.start(dir, "");
+    Path archive = TestArchives.dockerArchive(dir, 21, "localhost/app:v1", 500);
+    for (String token : new String[] {null, "forged"}) {
+      HttpResponse<String> r = post("/api/upload?file=a.tar", Files.readAllBytes(archive), token);
+      assertEquals(403, r.statusCode(), r.body());
+    }
+    web.importArchive(archive, TestArchives.AS_NAMED);
+    assertEquals(403, post("/api/delete?name=localhost/app:v1", new byte[0], null).statusCode());
+    assertEquals(
+        403, post("/api/tag?source=localhost/app:v1&target=x:y", new byte[0], "x").statusCode());
+    assertEquals(List.of("localhost/app:v1"), web.imageNames());
+  }
+
+  @Test
+  void anUploadedArchiveIsStoredUnderItsTag() throws Exception {
+    web = WebDaemon.start(dir, "");
+    Path archive = TestArchives.dockerArchive(dir, 22, "localhost/app:v1", 5000, 3000);
+    HttpResponse<String> r = upload(archive, null);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("localhost/app:v1", JSON.readTree(r.body()).path("names").path(0).asText());
+    assertEquals(List.of("localhost/app:v1"), web.imageNames());
+    JsonNode list = JSON.readTree(Http.get(web.base + "/api/images").body());
+    JsonNode row = list.path("images").path(0);
+    assertEquals(web.targetDigest("localhost/app:v1"), row.path("digest").asText());
+    assertEquals("linux/amd64", row.path("platforms").path(0).asText());
+    assertTrue(row.path("size").asLong() > 8000, row.toString());
+  }
+
+  @Test
+  void compressedArchivesAreAccepted() throws Exception {
+    web = WebDaemon.start(dir, "");
+    Path archive = TestArchives.dockerArchive(dir, 23, "localhost/gz:v1", 1000);
+    Path gz = dir.resolve("gz.tar.gz");
+    Files.write(gz, TestArchives.gzip(Files.readAllBytes(archive)));
+    assertEquals(200, upload(gz, null).statusCode());
+    Path zst = dir.resolve("z.tar.zst");
+    Files.write(
+        zst,
+        com.github.luben.zstd.Zstd.compress(
+            Files.readAllBytes(TestArchives.dockerArchive(dir, 24, "localhost/zst:v1", 1000))));
+    assertEquals(200, upload(zst, null).statusCode());
+    assertEquals(List.of("localhost/gz:v1", "localhost/zst:v1"), web.imageNames());
+  }
+
+  @Test
+  void anUntaggedArchiveIsRefusedUntilANameIsTyped() throws Exception {
+    web = WebDaemon.start(dir, "");
+    Path archive = TestArchives.dockerArchive(dir, 25, null, 1000);
+    HttpResponse<String> refused = upload(archive, null);
+    assertEquals(422, refused.statusCode());
+    assertEquals(
+        archive.getFileName()
+            + " has no repository:tag for its image (it was saved by image ID): type a name such"
+            + " as localhost/app:v1 and upload it again, or re-save it with docker save NAME:TAG"
+            + " -o "
+            + archive.getFileName()
+            + ".",
+        error(refused));
+    assertEquals(List.of(), web.imageNames());
+    HttpResponse<String> named = upload(archive, "localhost/typed:v2");
+    assertEquals(200, named.statusCode(), named.body());
+    assertEquals(List.of("localhost/typed:v2"), web.imageNames());
+    assertEquals(200, Http.get(web.base + "/v2/localhost/typed/manifests/v2").statusCode());
+  }
+
+  /** A docker save whose layer tar is replaced by {@code hostile}: what an attacker would send. */
+  private Path withExtraEntry(Path archive, TarArchiveEntry extra) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(archive));
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      TarArchiveEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        tar.putArchiveEntry(e);
+        in.transferTo(tar);
+        tar.closeArchiveEntry();
+      }
+      tar.putArchiveEntry(extra);
+      tar.closeArchiveEntry();
+    }
+    Path hostile = dir.resolve("hostile.tar");
+    Files.write(hostile, out.toByteArray());
+    return hostile;
+  }
+
+  @Test
+  void hostileArchivesAreRefusedWithASentenceAndStoreNothing() throws Exception {
+    web = WebDaemon.start(dir, "");
+    Path good = TestArchives.dockerArchive(dir, 26, "localhost/app:v1", 1000);
+    TarArchiveEntry device = new TarArchiveEntry("dev-null", TarArchiveEntry.LF_CHR);
+    HttpResponse<String> r = upload(withExtraEntry(good, device), null);
+    assertEquals(422, r.statusCode());
+    assertEquals(
+        "hostile.tar was refused (dev-null: device file not allowed in an image archive); an"
+            + " image archive may hold only regular files, directories and symlinks, so re-create"
+            + " it with docker save or skopeo copy.",
+        error(r));
+    assertEquals(List.of(), web.imageNames());
+  }
+
+  @Test
+  void anOversizedUploadIsCutOffAndStoresNothing() throws Exception {
+    web = WebDaemon.start(dir, "max_upload_size = 20000");
+    Path big = TestArchives.dockerArchive(dir, 27, "localhost/big:v1", 60_000);
+    HttpResponse<String> declared = upload(big, null);
+    assertEquals(413, declared.statusCode());
+    assertTrue(error(declared).contains("larger than this server's upload limit of 20000 bytes"));
+    // a body without a declared length is cut off while it streams
+    HttpRequest chunked =
+        HttpRequest.newBuilder(URI.create(web.base + "/api/upload?file=big.tar"))
+            .header("X-CSRF-Token", csrf())
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new ByteArrayInputStream(readUnchecked(big))))
+            .build();
+    HttpResponse<String> streamed = CLIENT.send(chunked, HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, streamed.statusCode(), streamed.body());
+    assertEquals(List.of(), web.imageNames());
+  }
+
+  private static byte[] readUnchecked(Path p) {
+    try {
+      return Files.readAllBytes(p);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void tagDeleteAndExport() throws Exception {
+    web = WebDaemon.start(dir, "");
+    web.importArchive(
+        TestArchives.dockerArchive(dir, 28, "localhost/app:v1", 1000), TestArchives.AS_NAMED);
+    HttpResponse<String> tagged =
+        post("/api/tag?source=localhost/app:v1&target=localhost/app:stable", new byte[0], csrf());
+    assertEquals(200, tagged.statusCode(), tagged.body());
+    assertEquals(List.of("localhost/app:stable", "localhost/app:v1"), web.imageNames());
+    assertEquals(web.targetDigest("localhost/app:v1"), web.targetDigest("localhost/app:stable"));
+
+    HttpResponse<byte[]> docker =
+        Http.get(web.base + "/api/export?name=localhost/app:v1&format=docker");
+    assertEquals(200, docker.statusCode());
+    assertTrue(entries(docker.body()).contains("manifest.json"), entries(docker.body()).toString());
+    HttpResponse<byte[]> oci = Http.get(web.base + "/api/export?name=localhost/app:v1&format=oci");
+    assertTrue(entries(oci.body()).contains("index.json"));
+    assertTrue(!entries(oci.body()).contains("manifest.json"));
+
+    HttpResponse<String> deleted = post("/api/delete?name=localhost/app:v1", new byte[0], csrf());
+    assertEquals(200, deleted.statusCode());
+    assertEquals(List.of("localhost/app:stable"), web.imageNames());
+    assertEquals(404, post("/api/delete?name=localhost/app:v1", new byte[0], csrf()).statusCode());
+  }
+
+  private static List<String> entries(byte[] tar) throws Exception {
+    List<String> names = new ArrayList<>();
+    try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+      TarArchiveEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        names.add(e.getName());
+      }
+    }
+    return names;
+  }
+}
