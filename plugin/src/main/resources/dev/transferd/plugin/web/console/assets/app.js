@@ -51,7 +51,7 @@ function main() { return document.getElementById("main"); }
 
 function show(...nodes) {
   const m = main();
-  m.replaceChildren(...nodes);
+  m.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined));
 }
 
 function setNav(page) {
