@@ -247,4 +247,34 @@ class ConsoleApiTest {
     }
     return names;
   }
+
+  @Test
+  void typedCredentialsReachTheOneTransferAndAreNeverEchoed() throws Exception {
+    web = WebDaemon.start(dir, "");
+    Path sourceDir = dir.resolve("source");
+    Files.createDirectories(sourceDir);
+    String hash =
+        at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hashToString(4, "pa55word".toCharArray());
+    Path htpasswd = Files.writeString(sourceDir.resolve("htpasswd"), "bob:" + hash + "\n");
+    try (WebDaemon source = WebDaemon.start(sourceDir, "htpasswd = \"" + htpasswd + "\"")) {
+      source.importArchive(
+          TestArchives.dockerArchive(dir, 29, "localhost/app:v1", 1000), TestArchives.AS_NAMED);
+      String ref = source.hostPort() + "/localhost/app:v1";
+      String wrong =
+          "{\"ref\":\""
+              + ref
+              + "\",\"plainHttp\":true,\"username\":\"bob\",\"password\":\"guess-me\"}";
+      HttpResponse<String> refused =
+          post("/api/pull", wrong.getBytes(StandardCharsets.UTF_8), csrf());
+      assertEquals(502, refused.statusCode(), refused.body());
+      assertTrue(!refused.body().contains("guess-me"), refused.body());
+      assertTrue(!Http.text(Http.get(web.base + "/api/operations")).contains("guess-me"));
+      String right = wrong.replace("guess-me", "pa55word");
+      HttpResponse<String> pulled =
+          post("/api/pull", right.getBytes(StandardCharsets.UTF_8), csrf());
+      assertEquals(200, pulled.statusCode(), pulled.body());
+      assertTrue(!pulled.body().contains("pa55word"));
+      assertEquals(source.targetDigest("localhost/app:v1"), web.targetDigest(ref));
+    }
+  }
 }

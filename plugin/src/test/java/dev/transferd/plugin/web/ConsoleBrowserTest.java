@@ -180,4 +180,53 @@ class ConsoleBrowserTest {
     assertEquals(List.of("localhost/app:stable"), listedNames());
     browser.screenshot("after-delete");
   }
+
+  @Test
+  void pullAndPushWithLiveProgress() throws Exception {
+    Path sourceDir = dir.resolve("source");
+    Files.createDirectories(sourceDir);
+    try (WebDaemon source = WebDaemon.start(sourceDir, "");
+        dev.transferd.plugin.registry.TestRegistry registry =
+            dev.transferd.plugin.registry.TestRegistry.plain(dir.resolve("registry"))) {
+      source.importArchive(
+          TestArchives.dockerArchive(dir, 35, "localhost/big:v1", 3_000_000, 2_000_000),
+          TestArchives.AS_NAMED);
+      browser.open(web.base + "/");
+      browser.go(web.base + "/", "#/registry");
+      browser
+          .driver
+          .findElement(By.id("pull-ref"))
+          .sendKeys(source.hostPort() + "/localhost/big:v1");
+      browser.driver.findElement(By.id("pull-name")).sendKeys("localhost/big:v1");
+      browser.driver.findElement(By.id("pull-plain")).click();
+      browser.driver.findElement(By.id("pull-button")).click();
+      WebElement pulled = browser.waitFor(By.cssSelector("#registry-progress .result-ok"));
+      assertEquals("Stored localhost/big:v1", pulled.getText());
+      WebElement box = browser.driver.findElement(By.cssSelector("#registry-progress .upload"));
+      assertTrue(Integer.parseInt(box.getAttribute("data-updates")) >= 2, "progress events seen");
+      assertTrue(Long.parseLong(box.getAttribute("data-max-bytes")) > 5_000_000, "bytes counted");
+      assertEquals(source.targetDigest("localhost/big:v1"), web.targetDigest("localhost/big:v1"));
+      browser.screenshot("pull-done");
+
+      browser.driver.findElement(By.id("push-name")).sendKeys("localhost/big:v1");
+      browser.driver.findElement(By.id("push-ref")).sendKeys(registry.host() + "/team/big:v1");
+      browser.driver.findElement(By.id("push-plain")).click();
+      browser.driver.findElement(By.id("push-button")).click();
+      WebElement pushed =
+          browser.waitUntil(
+              d -> {
+                var ok = d.findElements(By.cssSelector("#registry-progress .result-ok"));
+                return ok.size() >= 2 ? ok.get(0) : null;
+              });
+      assertEquals("Pushed " + registry.host() + "/team/big:v1", pushed.getText());
+      byte[] raw =
+          dev.transferd.plugin.registry.Skopeo.run(
+              "inspect",
+              "--raw",
+              "--tls-verify=false",
+              "docker://" + registry.host() + "/team/big:v1");
+      assertEquals(web.targetDigest("localhost/big:v1"), TestArchives.sha256(raw));
+      browser.screenshot("push-done");
+    }
+  }
 }

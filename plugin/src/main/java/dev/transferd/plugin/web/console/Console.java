@@ -14,6 +14,7 @@ import dev.transferd.ttrpc.TtrpcClient;
 import dev.transferd.ttrpc.TtrpcException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * GET  /api/export?name=&amp;format=docker|oci   the archive, streamed
  * POST /api/upload?file=&amp;name=&amp;op=  body: the archive (.tar, .tar.gz, .tar.zst)
  * POST /api/tag?source=&amp;target=       POST /api/delete?name=
+ * POST /api/pull?op=, /api/push?op=  body: {ref, name, plainHttp, username, password}
+ * GET  /api/events?op=        server-sent events: the operation's state until it ends
  * </pre>
  */
 public final class Console implements AutoCloseable {
@@ -52,6 +55,7 @@ public final class Console implements AutoCloseable {
   private final Operations operations = new Operations();
   private final ImageCatalog catalog;
   private final Uploads uploads;
+  private final RegistryTransfers registries;
 
   public Console(
       Store store, String namespace, Path ttrpcSocket, long maxUploadBytes, Authenticator auth) {
@@ -60,6 +64,7 @@ public final class Console implements AutoCloseable {
     this.socket = ttrpcSocket;
     this.catalog = new ImageCatalog(store, namespace);
     this.uploads = new Uploads(ttrpcSocket, namespace, maxUploadBytes);
+    this.registries = new RegistryTransfers(ttrpcSocket, namespace);
   }
 
   public void handle(Exchange ex) throws IOException {
@@ -99,6 +104,7 @@ public final class Console implements AutoCloseable {
         }
         case "/api/operations" -> json(ex, 200, Map.of("operations", operations.views()));
         case "/api/export" -> export(ex);
+        case "/api/events" -> events(ex);
         default -> error(ex, 404, "no such page: " + path);
       }
       return;
@@ -117,6 +123,7 @@ public final class Console implements AutoCloseable {
       case "/api/upload" -> upload(ex);
       case "/api/tag" -> tag(ex);
       case "/api/delete" -> delete(ex);
+      case "/api/pull", "/api/push" -> registry(ex, path.equals("/api/pull"));
       default -> error(ex, 404, "no such action: " + path);
     }
   }
@@ -162,6 +169,80 @@ public final class Console implements AutoCloseable {
           ex,
           e.code() == dev.transferd.ttrpc.StatusCode.NOT_FOUND ? 404 : 400,
           e.status().message());
+    }
+  }
+
+  private void registry(Exchange ex, boolean pull) throws IOException {
+    RegistryTransfers.Request request;
+    try {
+      request = RegistryTransfers.Request.read(ex.body());
+    } catch (IOException e) {
+      error(ex, 400, e.getMessage());
+      return;
+    }
+    if (request.ref().isEmpty() || (!pull && request.name().isEmpty())) {
+      error(ex, 400, pull ? "pull needs ref" : "push needs name and ref");
+      return;
+    }
+    Operations.Operation op =
+        operations.start(
+            ex.query("op"),
+            pull ? "pull" : "push",
+            pull ? request.ref() : request.name() + " -> " + request.ref());
+    try {
+      if (pull) {
+        String stored = registries.pull(request, op);
+        op.end("done", "stored " + stored);
+        json(ex, 200, Map.of("ok", true, "name", stored, "op", op.id));
+      } else {
+        registries.push(request, op);
+        op.end("done", "pushed " + request.ref());
+        json(ex, 200, Map.of("ok", true, "op", op.id));
+      }
+    } catch (IOException e) {
+      op.end("failed", e.getMessage());
+      error(
+          ex, 502, (pull ? "pull of " : "push to ") + request.ref() + " failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Server-sent events for one operation: its view whenever it changes (at least every 15 s, so
+   * proxies keep the stream open), until it has ended. Waits up to 10 s for an operation the page
+   * is about to start.
+   */
+  private void events(Exchange ex) throws IOException {
+    String id = ex.query("op");
+    Operations.Operation op = null;
+    long deadline = System.currentTimeMillis() + 10_000;
+    try {
+      while ((op = operations.get(id)) == null && System.currentTimeMillis() < deadline) {
+        operations.awaitStart(deadline - System.currentTimeMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (op == null) {
+      error(ex, 404, "no operation " + id);
+      return;
+    }
+    ex.status(200);
+    ex.header("Content-Type", "text/event-stream");
+    try (OutputStream out = ex.bodyStream()) {
+      long seen = -1;
+      while (true) {
+        boolean ended = op.ended != null;
+        out.write(
+            ("data: " + JSON.writeValueAsString(op.view()) + "\n\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        if (ended) {
+          break;
+        }
+        seen = op.awaitChange(seen, 15_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -26,6 +26,8 @@ final class Operations {
     volatile String event = "";
     volatile String message = "";
     volatile Instant ended;
+    private long version; // guarded by this
+    private final Map<String, long[]> blobs = new ConcurrentHashMap<>();
 
     Operation(String id, String kind, String subject) {
       this.id = id;
@@ -37,6 +39,40 @@ final class Operations {
       this.message = message;
       this.ended = Instant.now();
       this.state = state;
+      changed();
+    }
+
+    /** Records a transfer event; per-blob byte counts add up to the operation's. */
+    void progress(String event, String blob, long done, long of) {
+      this.event = event;
+      if (!blob.isEmpty() && (done > 0 || of > 0)) {
+        blobs.put(blob, new long[] {done, of});
+        bytes.set(blobs.values().stream().mapToLong(b -> b[0]).sum());
+        total = blobs.values().stream().mapToLong(b -> b[1]).sum();
+      }
+      changed();
+    }
+
+    synchronized void changed() {
+      version++;
+      notifyAll();
+    }
+
+    /**
+     * Waits until the operation changes after {@code seen} or {@code timeoutMillis} pass.
+     *
+     * @return the version now
+     */
+    synchronized long awaitChange(long seen, long timeoutMillis) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + timeoutMillis;
+      while (version == seen && ended == null) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          break;
+        }
+        wait(left);
+      }
+      return version;
     }
 
     Map<String, Object> view() {
@@ -64,7 +100,17 @@ final class Operations {
     Operation op = new Operation(key, kind, subject);
     all.put(key, op);
     prune();
+    synchronized (this) {
+      notifyAll();
+    }
     return op;
+  }
+
+  /** Waits until an operation starts or {@code millis} pass. */
+  synchronized void awaitStart(long millis) throws InterruptedException {
+    if (millis > 0) {
+      wait(millis);
+    }
   }
 
   Operation get(String id) {

@@ -55,7 +55,7 @@ function show(...nodes) {
 }
 
 function setNav(page) {
-  for (const id of ["images", "upload", "operations"]) {
+  for (const id of ["images", "upload", "registry", "operations"]) {
     const a = document.getElementById("nav-" + id);
     if (id === page) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
@@ -286,6 +286,83 @@ function upload(file, typedName, list) {
   xhr.send(file);
 }
 
+// ---- pull and push ----
+
+function field(id, label, attrs) {
+  return el("div", { class: "row" }, el("label", { for: id, text: label, class: "field-label" }),
+    el("input", Object.assign({ type: "text", id, autocomplete: "off" }, attrs || {})));
+}
+
+function registryPage() {
+  setNav("registry");
+  const progress = el("div", { id: "registry-progress", "aria-live": "polite" });
+  const pullForm = el("form", { id: "pull-form" },
+    el("h3", { text: "Pull from a registry" }),
+    field("pull-ref", "Image", { placeholder: "registry.example.com/team/app:v1", required: true }),
+    field("pull-name", "Store as", { placeholder: "optional; the reference by default" }),
+    credentials("pull"),
+    el("div", { class: "row" }, el("button", { type: "submit", id: "pull-button", class: "primary", text: "Pull" })));
+  const pushForm = el("form", { id: "push-form" },
+    el("h3", { text: "Push to a registry" }),
+    field("push-name", "Local image", { placeholder: "localhost/app:v1", required: true }),
+    field("push-ref", "Destination", { placeholder: "registry.example.com/team/app:v1", required: true }),
+    credentials("push"),
+    el("div", { class: "row" }, el("button", { type: "submit", id: "push-button", class: "primary", text: "Push" })));
+  pullForm.addEventListener("submit", (e) => { e.preventDefault(); runRegistry("pull", pullForm, progress); });
+  pushForm.addEventListener("submit", (e) => { e.preventDefault(); runRegistry("push", pushForm, progress); });
+  show(el("h2", { text: "Pull and push" }),
+    el("p", { class: "muted", text: "Credentials are sent with this one transfer only; they are not stored." }),
+    pullForm, pushForm, progress);
+}
+
+function credentials(prefix) {
+  return el("div", { class: "row" },
+    el("label", { class: "field-label" },
+      el("input", { type: "checkbox", id: prefix + "-plain" }), " plain HTTP"),
+    el("input", { type: "text", id: prefix + "-user", placeholder: "user (optional)", autocomplete: "off", "aria-label": "Registry user" }),
+    el("input", { type: "password", id: prefix + "-password", placeholder: "password", autocomplete: "off", "aria-label": "Registry password" }));
+}
+
+async function runRegistry(kind, form, area) {
+  const v = (id) => document.getElementById(kind + "-" + id);
+  const body = kind === "pull"
+    ? { ref: v("ref").value, name: v("name").value }
+    : { name: v("name").value, ref: v("ref").value };
+  body.plainHttp = v("plain").checked;
+  body.username = v("user").value;
+  body.password = v("password").value;
+  v("password").value = "";
+  const op = "rg-" + Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  const bar = el("progress", { max: 1, value: 0, "aria-label": kind + " progress" });
+  const status = el("div", { class: "status muted", text: "Starting…" });
+  const result = el("div", { class: "result" });
+  const box = el("div", { class: "upload", "data-op": op, "data-updates": "0" },
+    el("strong", { text: kind + " " + (body.ref || "") }), bar, status, result);
+  area.prepend(box);
+  const events = new EventSource("/api/events?" + new URLSearchParams({ op }));
+  events.onmessage = (e) => {
+    const o = JSON.parse(e.data);
+    box.dataset.updates = String(Number(box.dataset.updates) + 1);
+    if (o.total > 0) { bar.max = o.total; bar.value = o.bytes; box.dataset.maxBytes = o.bytes; }
+    status.textContent = o.state + (o.event ? " · " + o.event : "") + " · " + bytes(o.bytes) +
+      (o.total > 0 ? " of " + bytes(o.total) : "");
+    if (o.state !== "running") events.close();
+  };
+  try {
+    const r = await api("/api/" + kind + "?" + new URLSearchParams({ op }), {
+      method: "POST", body: JSON.stringify(body),
+      headers: { "X-CSRF-Token": state.csrf, "Content-Type": "application/json" } });
+    bar.value = bar.max;
+    result.className = "result result-ok";
+    result.textContent = kind === "pull" ? "Stored " + r.name : "Pushed " + body.ref;
+  } catch (e) {
+    result.className = "result result-error";
+    result.textContent = e.message;
+  } finally {
+    setTimeout(() => events.close(), 2000);
+  }
+}
+
 // ---- operations ----
 
 async function operationsPage() {
@@ -317,6 +394,7 @@ async function route() {
   if (hash.startsWith("#/image/")) await imagePage(decodeURIComponent(hash.slice("#/image/".length)));
   else if (hash === "#/upload") uploadPage();
   else if (hash === "#/operations") await operationsPage();
+  else if (hash === "#/registry") registryPage();
   else await imagesPage();
   document.body.dataset.ready = hash;
 }
