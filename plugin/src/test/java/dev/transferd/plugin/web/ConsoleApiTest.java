@@ -277,4 +277,28 @@ class ConsoleApiTest {
       assertEquals(source.targetDigest("localhost/app:v1"), web.targetDigest(ref));
     }
   }
+
+  @Test
+  void anUploadCanGoStraightIntoARegistryAndNamesNothingHere() throws Exception {
+    web = WebDaemon.start(dir, "");
+    try (dev.transferd.plugin.registry.TestRegistry registry =
+        dev.transferd.plugin.registry.TestRegistry.plain(dir.resolve("registry"))) {
+      Path archive = TestArchives.dockerArchive(dir, 30, "localhost/app:v1", 4000, 2000);
+      String ref = registry.host() + "/team/app:v1";
+      HttpResponse<String> r =
+          post(
+              "/api/upload?file=app.tar&plainHttp=1&registry="
+                  + URLEncoder.encode(ref, StandardCharsets.UTF_8),
+              Files.readAllBytes(archive),
+              csrf());
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals(List.of(), web.imageNames());
+      // the registry serves what a local import of the same archive would store
+      byte[] pushed =
+          dev.transferd.plugin.registry.Skopeo.run(
+              "inspect", "--raw", "--tls-verify=false", "docker://" + ref);
+      web.importArchive(archive, TestArchives.AS_NAMED);
+      assertEquals(web.targetDigest("localhost/app:v1"), TestArchives.sha256(pushed));
+    }
+  }
 }

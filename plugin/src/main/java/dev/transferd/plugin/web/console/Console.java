@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * GET  /api/operations        running and recent transfers
  * GET  /api/export?name=&amp;format=docker|oci   the archive, streamed
  * POST /api/upload?file=&amp;name=&amp;op=  body: the archive (.tar, .tar.gz, .tar.zst)
+ *      &amp;registry=REF&amp;plainHttp=1   push it there instead (X-Registry-Username/-Password)
  * POST /api/tag?source=&amp;target=       POST /api/delete?name=
  * POST /api/pull?op=, /api/push?op=  body: {ref, name, plainHttp, username, password}
  * GET  /api/events?op=        server-sent events: the operation's state until it ends
@@ -131,8 +132,22 @@ public final class Console implements AutoCloseable {
   private void upload(Exchange ex) throws IOException {
     String file = fileName(ex.query("file"));
     String name = ex.query("name");
+    String registry = ex.query("registry");
     Operations.Operation op = operations.start(ex.query("op"), "upload", file);
-    Uploads.Result result = uploads.run(ex, op, file, name);
+    Uploads.Result result;
+    if (registry != null && !registry.isBlank()) {
+      // credentials come in headers (the body is the archive); never logged or echoed
+      RegistryTransfers.Request target =
+          new RegistryTransfers.Request(
+              registry.strip(),
+              "",
+              "1".equals(ex.query("plainHttp")),
+              orEmpty(ex.header("X-Registry-Username")),
+              orEmpty(ex.header("X-Registry-Password")));
+      result = uploads.runToRegistry(ex, op, file, target);
+    } else {
+      result = uploads.run(ex, op, file, name);
+    }
     if (result.error() == null) {
       op.end("done", "stored " + String.join(", ", result.names()));
       json(ex, 200, Map.of("ok", true, "names", result.names(), "bytes", op.bytes.get()));
@@ -302,6 +317,10 @@ public final class Console implements AutoCloseable {
     }
     String base = file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
     return base.length() > 200 ? base.substring(0, 200) : base;
+  }
+
+  private static String orEmpty(String value) {
+    return value == null ? "" : value;
   }
 
   private static int number(String value, int fallback) {

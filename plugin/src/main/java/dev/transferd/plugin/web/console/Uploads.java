@@ -43,6 +43,42 @@ final class Uploads {
     this.cap = cap;
   }
 
+  /**
+   * Streams the body into a push of its one image to {@code registry} (with the typed credentials,
+   * for this transfer only) instead of the local store.
+   */
+  Result runToRegistry(
+      Exchange ex, Operations.Operation op, String file, RegistryTransfers.Request registry) {
+    long declared = ex.contentLength();
+    op.total = declared;
+    if (declared > cap) {
+      return new Result(413, List.of(), UploadFailures.tooLarge(file, cap));
+    }
+    CappedInput body = new CappedInput(ex.body(), cap, op.bytes);
+    try (TtrpcClient ttrpc = TtrpcClient.connect(socket);
+        InputStream in = body) {
+      TransferClient.builder(ttrpc)
+          .namespace(namespace)
+          .build()
+          .transfer(
+              ImportArchive.from(in),
+              registry.remote(),
+              TransferOptions.withProgress(e -> op.event = e.event()));
+    } catch (TtrpcException e) {
+      if (body.exceeded()) {
+        return new Result(413, List.of(), UploadFailures.tooLarge(file, cap));
+      }
+      return new Result(422, List.of(), UploadFailures.sentence(file, e.status().message()));
+    } catch (IOException | RuntimeException e) {
+      if (body.exceeded()) {
+        return new Result(413, List.of(), UploadFailures.tooLarge(file, cap));
+      }
+      return new Result(
+          502, List.of(), file + " was not pushed to " + registry.ref() + ": " + e.getMessage());
+    }
+    return new Result(200, List.of(registry.ref()), null);
+  }
+
   Result run(Exchange ex, Operations.Operation op, String file, String typedName) {
     long declared = ex.contentLength();
     op.total = declared;

@@ -222,19 +222,32 @@ function uploadPage() {
   const name = el("input", { type: "text", id: "image-name", placeholder: "optional: name for an archive saved by image ID, e.g. localhost/app:v1",
     "aria-label": "Image name for archives without a repository:tag" });
   const list = el("div", { id: "uploads" });
-  input.addEventListener("change", () => { for (const f of input.files) upload(f, name.value, list); input.value = ""; });
+  const toRegistry = el("input", { type: "checkbox", id: "upload-to-registry" });
+  const registryRef = el("input", { type: "text", id: "upload-registry", autocomplete: "off",
+    placeholder: "registry.example.com/team/app:v1", "aria-label": "Registry reference to push the archive to" });
+  const registryBox = el("div", { id: "upload-registry-fields", hidden: true },
+    el("div", { class: "row" }, registryRef), credentials("upload"));
+  toRegistry.addEventListener("change", () => { registryBox.hidden = !toRegistry.checked; });
+  const target = () => toRegistry.checked ? {
+    ref: registryRef.value.trim(),
+    plainHttp: document.getElementById("upload-plain").checked,
+    username: document.getElementById("upload-user").value,
+    password: document.getElementById("upload-password").value } : null;
+  input.addEventListener("change", () => { for (const f of input.files) upload(f, name.value, list, target()); input.value = ""; });
   drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => {
     e.preventDefault(); drop.classList.remove("over");
-    for (const f of e.dataTransfer.files) upload(f, name.value, list);
+    for (const f of e.dataTransfer.files) upload(f, name.value, list, target());
   });
   show(el("h2", { text: "Upload image archives" }), drop,
-    el("div", { class: "row" }, el("label", { for: "image-name", text: "Name" }), name), list);
+    el("div", { class: "row" }, el("label", { for: "image-name", text: "Name" }), name),
+    el("div", { class: "row" }, el("label", {}, toRegistry, " push straight to a registry instead of storing here")),
+    registryBox, list);
 }
 
-function upload(file, typedName, list) {
+function upload(file, typedName, list, registry) {
   const op = "up-" + Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
   const bar = el("progress", { max: file.size || 1, value: 0, "aria-label": "Upload of " + file.name });
   const status = el("div", { class: "status muted", text: "Starting…" });
@@ -244,6 +257,7 @@ function upload(file, typedName, list) {
   list.prepend(box);
   const q = new URLSearchParams({ file: file.name, op });
   if (typedName && typedName.trim()) q.set("name", typedName.trim());
+  if (registry) { q.set("registry", registry.ref); if (registry.plainHttp) q.set("plainHttp", "1"); }
   const xhr = new XMLHttpRequest();
   const started = performance.now();
   let importing = null;
@@ -272,7 +286,8 @@ function upload(file, typedName, list) {
     if (body.ok) {
       status.textContent = "Done: " + bytes(body.bytes) + " in " + duration((performance.now() - started) / 1000) + ".";
       result.className = "result result-ok";
-      result.replaceChildren("Stored ", ...body.names.flatMap((n, i) => [i ? ", " : "",
+      if (registry) result.textContent = "Pushed " + body.names.join(", ");
+      else result.replaceChildren("Stored ", ...body.names.flatMap((n, i) => [i ? ", " : "",
         el("a", { href: "#/image/" + encodeURIComponent(n), text: n })]));
     } else {
       status.textContent = "Not stored.";
@@ -283,6 +298,10 @@ function upload(file, typedName, list) {
   xhr.open("POST", "/api/upload?" + q);
   xhr.setRequestHeader("X-CSRF-Token", state.csrf);
   xhr.setRequestHeader("Content-Type", "application/octet-stream");
+  if (registry && registry.username) {
+    xhr.setRequestHeader("X-Registry-Username", registry.username);
+    xhr.setRequestHeader("X-Registry-Password", registry.password);
+  }
   xhr.send(file);
 }
 
