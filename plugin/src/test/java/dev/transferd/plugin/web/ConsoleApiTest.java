@@ -301,4 +301,26 @@ class ConsoleApiTest {
       assertEquals(web.targetDigest("localhost/app:v1"), TestArchives.sha256(pushed));
     }
   }
+
+  @Test
+  void theImagesListFiltersSortsAndPagesPastAFewHundred() throws Exception {
+    web = WebDaemon.start(dir, "");
+    web.importArchive(
+        TestArchives.dockerArchive(dir, 40, "localhost/app:v000", 500), TestArchives.AS_NAMED);
+    for (int i = 1; i < 260; i++) {
+      String target = String.format("localhost/%s:v%03d", i % 2 == 0 ? "app" : "other", i);
+      assertEquals(
+          200,
+          post("/api/tag?source=localhost/app:v000&target=" + target, new byte[0], csrf())
+              .statusCode());
+    }
+    JsonNode page = JSON.readTree(Http.get(web.base + "/api/images?per=100&page=3").body());
+    assertEquals(260, page.path("total").asInt());
+    assertEquals(3, page.path("pages").asInt());
+    assertEquals(60, page.path("images").size());
+    JsonNode filtered =
+        JSON.readTree(Http.get(web.base + "/api/images?filter=OTHER&sort=-name&per=500").body());
+    assertEquals(130, filtered.path("total").asInt());
+    assertEquals("localhost/other:v259", filtered.path("images").path(0).path("name").asText());
+  }
 }
