@@ -216,10 +216,12 @@ public final class Daemon implements AutoCloseable {
       if (running > 0) {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
-      if (web != null) {
-        web.close(); // no new uploads while the transfers in flight finish
-      }
+      // The web console's transfers are calls on this server: they finish within the grace (new
+      // ones are refused) before the HTTP server stops.
       server.shutdown(grace);
+      if (web != null) {
+        web.close();
+      }
       if (metrics != null) {
         metrics.close();
         RegistryRequestObserver.install(RegistryRequestObserver.NONE);

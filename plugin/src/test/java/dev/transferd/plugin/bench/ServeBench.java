@@ -106,6 +106,23 @@ public final class ServeBench {
         }
       }
 
+      // the servers alone: curl fetching every layer blob to /dev/null on one kept-alive connection
+      List<Double> blobsOurs = new ArrayList<>();
+      List<Double> blobsRegistry = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        boolean oursFirst = round % 2 == 0;
+        for (int k = 0; k < 2; k++) {
+          boolean isOurs = (k == 0) == oursFirst;
+          String base =
+              isOurs
+                  ? "http://" + ourHost + "/v2/localhost/bench/image/blobs/"
+                  : "http://" + registry.host() + "/v2/bench/image/blobs/";
+          double s = curlBlobs(work, base, layout.layers(), "round-" + round);
+          (isOurs ? blobsOurs : blobsRegistry).add(s);
+          note("round %d: curl blobs from %-8s %6.2f s", round, isOurs ? "ours" : "registry", s);
+        }
+      }
+
       Path archive = work.resolve("image.tar");
       run(
           work.resolve("archive.log"),
@@ -136,6 +153,13 @@ public final class ServeBench {
           Locale.ROOT,
           "BENCH serve_pull_vs_registry %.2f x%n",
           median(fromRegistry) / median(fromOurs));
+      System.out.printf(Locale.ROOT, "BENCH serve_blobs_curl_ours_s %.2f s%n", median(blobsOurs));
+      System.out.printf(
+          Locale.ROOT, "BENCH serve_blobs_curl_registry_s %.2f s%n", median(blobsRegistry));
+      System.out.printf(
+          Locale.ROOT,
+          "BENCH serve_blobs_curl_vs_registry %.2f x%n",
+          median(blobsRegistry) / median(blobsOurs));
       System.out.printf(Locale.ROOT, "BENCH web_upload_s %.2f s%n", median(web));
       System.out.printf(Locale.ROOT, "BENCH cli_import_s %.2f s%n", median(cli));
       System.out.printf(Locale.ROOT, "BENCH web_upload_vs_cli %.2f x%n", median(cli) / median(web));
@@ -173,6 +197,20 @@ public final class ServeBench {
     double s = secs(t0);
     RegistryBench.delete(out);
     return s;
+  }
+
+  /** One curl fetching every layer to /dev/null, reusing its connection; seconds. */
+  private static double curlBlobs(Path work, String base, List<BenchImage.Blob> layers, String tag)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--fail"));
+    for (BenchImage.Blob layer : layers) {
+      cmd.add("-o");
+      cmd.add("/dev/null");
+      cmd.add(base + layer.digest());
+    }
+    long t0 = System.nanoTime();
+    run(work.resolve("curl-blobs-" + tag + ".log"), cmd.toArray(String[]::new));
+    return secs(t0);
   }
 
   /** {@code curl -T} of the archive to a fresh daemon's {@code /api/upload}; seconds. */

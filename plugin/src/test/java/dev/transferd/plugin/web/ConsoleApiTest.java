@@ -323,4 +323,71 @@ class ConsoleApiTest {
     assertEquals(130, filtered.path("total").asInt());
     assertEquals("localhost/other:v259", filtered.path("images").path(0).path("name").asText());
   }
+
+  @Test
+  void aPre110SaveWithSymlinkedLayersIsAcceptedAndServed() throws Exception {
+    web = WebDaemon.start(dir, "");
+    byte[] base = TestArchives.tar("base.txt", "base\n".getBytes(StandardCharsets.UTF_8));
+    byte[] top = TestArchives.tar("top.txt", "top\n".getBytes(StandardCharsets.UTF_8));
+    String baseId = "a".repeat(64);
+    String topId = "b".repeat(64);
+    String otherId = "c".repeat(64);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      file(
+          tar,
+          "repositories",
+          ("{\"localhost/old\":{\"v1\":\"" + topId + "\",\"v2\":\"" + otherId + "\"}}")
+              .getBytes(StandardCharsets.UTF_8));
+      file(
+          tar,
+          baseId + "/json",
+          ("{\"id\":\"" + baseId + "\",\"architecture\":\"amd64\",\"os\":\"linux\"}")
+              .getBytes(StandardCharsets.UTF_8));
+      file(tar, baseId + "/layer.tar", base);
+      file(
+          tar,
+          topId + "/json",
+          ("{\"id\":\""
+                  + topId
+                  + "\",\"parent\":\""
+                  + baseId
+                  + "\",\"architecture\":\"amd64\",\"os\":\"linux\"}")
+              .getBytes(StandardCharsets.UTF_8));
+      file(tar, topId + "/layer.tar", top);
+      file(
+          tar,
+          otherId + "/json",
+          ("{\"id\":\""
+                  + otherId
+                  + "\",\"parent\":\""
+                  + baseId
+                  + "\",\"architecture\":\"amd64\",\"os\":\"linux\"}")
+              .getBytes(StandardCharsets.UTF_8));
+      TarArchiveEntry link =
+          new TarArchiveEntry(otherId + "/layer.tar", TarArchiveEntry.LF_SYMLINK);
+      link.setLinkName("../" + topId + "/layer.tar");
+      tar.putArchiveEntry(link);
+      tar.closeArchiveEntry();
+    }
+    Path legacy = dir.resolve("legacy.tar");
+    Files.write(legacy, out.toByteArray());
+    HttpResponse<String> r = upload(legacy, null);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(List.of("localhost/old:v1", "localhost/old:v2"), web.imageNames());
+    JsonNode v1 = JSON.readTree(Http.get(web.base + "/v2/localhost/old/manifests/v1").body());
+    JsonNode v2 = JSON.readTree(Http.get(web.base + "/v2/localhost/old/manifests/v2").body());
+    // the symlinked layer is the same blob, stored once
+    assertEquals(v1.path("layers").get(1).path("digest"), v2.path("layers").get(1).path("digest"));
+    assertEquals(TestArchives.sha256(top), v1.path("layers").get(1).path("digest").asText());
+  }
+
+  private static void file(TarArchiveOutputStream tar, String name, byte[] content)
+      throws java.io.IOException {
+    TarArchiveEntry e = new TarArchiveEntry(name);
+    e.setSize(content.length);
+    tar.putArchiveEntry(e);
+    tar.write(content);
+    tar.closeArchiveEntry();
+  }
 }

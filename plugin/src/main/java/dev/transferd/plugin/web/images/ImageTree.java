@@ -128,7 +128,7 @@ public record ImageTree(Blob root, List<Blob> indexes, List<Manifest> manifests)
       }
       JsonNode doc = document(content, namespace, b.digest());
       if (MediaTypes.isIndex(b.mediaType()) || doc.has("manifests")) {
-        if (b != null && depth > 0) {
+        if (depth > 0) {
           indexes.add(b);
         }
         if (depth >= MAX_DEPTH) {
