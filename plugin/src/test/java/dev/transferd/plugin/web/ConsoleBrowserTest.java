@@ -227,6 +227,16 @@ class ConsoleBrowserTest {
               "docker://" + registry.host() + "/team/big:v1");
       assertEquals(web.targetDigest("localhost/big:v1"), TestArchives.sha256(raw));
       browser.screenshot("push-done");
+
+      browser.go(web.base + "/", "#/operations");
+      List<WebElement> done =
+          browser.waitUntil(
+              d -> {
+                var rows = d.findElements(By.cssSelector("#operations tr[data-state='done']"));
+                return rows.size() >= 2 ? rows : null;
+              });
+      assertTrue(done.get(0).getText().startsWith("push"), done.get(0).getText());
+      browser.screenshot("operations");
     }
   }
 }
