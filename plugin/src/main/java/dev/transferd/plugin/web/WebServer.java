@@ -90,7 +90,7 @@ public final class WebServer implements AutoCloseable {
     DistributionEndpoint registry =
         new DistributionEndpoint(store.content(), store.images(), settings.namespace());
     Console console =
-        new Console(store, settings.namespace(), ttrpcSocket, settings.maxUploadBytes(), auth);
+        new Console(store, settings.namespace(), ttrpcSocket, settings.maxUploadBytes());
     server.setHandler(new Root(auth, registry, console));
     try {
       server.start();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.transferd.plugin.store.Store;
 import dev.transferd.plugin.store.StoreException;
-import dev.transferd.plugin.web.auth.Authenticator;
 import dev.transferd.plugin.web.http.Exchange;
 import dev.transferd.streams.client.ExportArchive;
 import dev.transferd.streams.client.StoredImage;
@@ -58,8 +57,7 @@ public final class Console implements AutoCloseable {
   private final Uploads uploads;
   private final RegistryTransfers registries;
 
-  public Console(
-      Store store, String namespace, Path ttrpcSocket, long maxUploadBytes, Authenticator auth) {
+  public Console(Store store, String namespace, Path ttrpcSocket, long maxUploadBytes) {
     this.store = store;
     this.namespace = namespace;
     this.socket = ttrpcSocket;
