@@ -1,24 +1,14 @@
 package dev.transferd.plugin.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -85,7 +75,7 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
       }
     }
     for (Path ca : caFiles) {
-      for (Certificate c : certificates(ca)) {
+      for (Certificate c : PemFiles.certificates(ca)) {
         store.setCertificateEntry("ca-" + n++, c);
       }
     }
@@ -107,54 +97,17 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
     }
     int n = 0;
     for (ClientPair pair : clients) {
-      Collection<? extends Certificate> chain = certificates(pair.certificate());
+      Collection<? extends Certificate> chain = PemFiles.certificates(pair.certificate());
       store.setKeyEntry(
-          "client-" + n++, privateKey(pair.key()), new char[0], chain.toArray(new Certificate[0]));
+          "client-" + n++,
+          PemFiles.privateKey(pair.key()),
+          new char[0],
+          chain.toArray(new Certificate[0]));
     }
     KeyManagerFactory factory =
         KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     factory.init(store, new char[0]);
     return factory.getKeyManagers();
-  }
-
-  private static Collection<? extends Certificate> certificates(Path file)
-      throws GeneralSecurityException {
-    try (InputStream in = Files.newInputStream(file)) {
-      Collection<? extends Certificate> certs =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (certs.isEmpty()) {
-        throw new GeneralSecurityException("no certificate in " + file);
-      }
-      return certs;
-    } catch (IOException e) {
-      throw new GeneralSecurityException("cannot read certificate file " + file + ": " + e, e);
-    }
-  }
-
-  private static final Pattern PEM_KEY =
-      Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
-
-  private static PrivateKey privateKey(Path file) throws GeneralSecurityException {
-    String pem;
-    try {
-      pem = Files.readString(file);
-    } catch (IOException e) {
-      throw new GeneralSecurityException("cannot read key file " + file + ": " + e, e);
-    }
-    Matcher m = PEM_KEY.matcher(pem);
-    if (!m.find()) {
-      throw new GeneralSecurityException("no PKCS#8 private key (BEGIN PRIVATE KEY) in " + file);
-    }
-    byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-    List<GeneralSecurityException> failures = new ArrayList<>();
-    for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
-      try {
-        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-      } catch (GeneralSecurityException e) {
-        failures.add(e);
-      }
-    }
-    throw new GeneralSecurityException("unsupported private key in " + file);
   }
 
   /**
