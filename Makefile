@@ -131,5 +131,14 @@ bench-registry: build
 	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
 	  dev.transferd.plugin.bench.RegistryBench $(BENCH_ARGS)
 
+## bench-serve: skopeo pulling a 1 GiB, 8-layer image from transferd's /v2/ beside docker-registry
+## serving it, and a web upload of it (curl) beside transferctl import (needs docker-registry,
+## skopeo, curl; ~10 min).
+.PHONY: bench-serve
+bench-serve: build dist
+	$(JAVA_HOME)/bin/java -Xms512m -Xmx512m --enable-native-access=ALL-UNNAMED \
+	  -cp "$$(cat plugin/target/bench-classpath.txt):plugin/target/test-classes:plugin/target/classes" \
+	  dev.transferd.plugin.bench.ServeBench --transferctl dist/bin/transferctl $(BENCH_ARGS)
+
 clean:
 	mvn -B -q clean

@@ -28,6 +28,7 @@ import java.util.Set;
  * [debug]   level
  * [metrics] address
  * [grpc]    address, uid, gid, mode   (containerd's content proxy plugin socket; off when unset)
+ * [web]     address, namespace, tls_cert, tls_key, htpasswd, tokens_file, max_upload_size
  * [plugins."dev.transferd.v1.transfer"]   the transfer table (below)
  * </pre>
  *
@@ -267,6 +268,22 @@ final class ConfigFile {
                 switch (k) {
                   case "address" -> into.metricsAddress = hostPort(v, p);
                   case "grpc_histogram" -> warn(p, "transferd serves ttrpc only; ignored");
+                  default -> warn(p, "unknown key, ignored");
+                }
+              });
+      case "web" ->
+          forEach(
+              value,
+              path,
+              (k, v, p) -> {
+                switch (k) {
+                  case "address" -> into.webAddress = hostPort(v, p);
+                  case "namespace" -> into.webNamespace = string(v, p);
+                  case "tls_cert" -> into.webTlsCert = nonEmptyPath(v, p);
+                  case "tls_key" -> into.webTlsKey = nonEmptyPath(v, p);
+                  case "htpasswd" -> into.webHtpasswd = nonEmptyPath(v, p);
+                  case "tokens_file" -> into.webTokensFile = nonEmptyPath(v, p);
+                  case "max_upload_size" -> into.webMaxUpload = integer(v, p, 1, Long.MAX_VALUE);
                   default -> warn(p, "unknown key, ignored");
                 }
               });

@@ -33,6 +33,16 @@ final class ConfigToml {
       t.append("gid = ").append(c.grpc().gid()).append('\n');
       t.append("mode = ").append(string(octal(c.grpc().mode()))).append('\n');
     }
+    if (c.web().enabled()) {
+      t.append("\n[web]\n");
+      t.append("address = ").append(string(c.web().address())).append('\n');
+      t.append("namespace = ").append(string(c.web().namespace())).append('\n');
+      optionalPath(t, "tls_cert", c.web().tlsCert());
+      optionalPath(t, "tls_key", c.web().tlsKey());
+      optionalPath(t, "htpasswd", c.web().htpasswd());
+      optionalPath(t, "tokens_file", c.web().tokensFile());
+      t.append("max_upload_size = ").append(c.web().maxUploadBytes()).append('\n');
+    }
     t.append("\n[plugins.\"").append(ConfigFile.PLUGIN_ID).append("\"]\n");
     t.append("max_concurrent_downloads = ").append(c.maxConcurrentDownloads()).append('\n');
     t.append("max_concurrent_uploaded_layers = ")
@@ -59,6 +69,12 @@ final class ConfigToml {
         .append(string(c.contentSharing().name().toLowerCase(java.util.Locale.ROOT)))
         .append('\n');
     return t.toString();
+  }
+
+  private static void optionalPath(StringBuilder t, String key, java.nio.file.Path path) {
+    if (path != null) {
+      t.append(key).append(" = ").append(string(path.toString())).append('\n');
+    }
   }
 
   /** A TOML basic string. */

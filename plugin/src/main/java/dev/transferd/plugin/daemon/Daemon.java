@@ -16,6 +16,7 @@ import dev.transferd.plugin.store.embedded.EmbeddedStoreOptions;
 import dev.transferd.plugin.transfer.OrphanLeases;
 import dev.transferd.plugin.transfer.TransferObserver;
 import dev.transferd.plugin.transfer.TransferService;
+import dev.transferd.plugin.web.WebServer;
 import dev.transferd.streams.StreamManager;
 import dev.transferd.streams.StreamingService;
 import dev.transferd.ttrpc.PeerCredentialsPolicy;
@@ -51,6 +52,7 @@ public final class Daemon implements AutoCloseable {
   private final MetricsEndpoint metrics; // null when no [metrics] address is set
   private TransferLog transferLog = new TransferLog(); // set by start; logs what shutdown cuts
   private final GrpcServer grpc; // null when no [grpc] address is set
+  private WebServer web; // null when no [web] address is set; set once, in start
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -159,10 +161,24 @@ public final class Daemon implements AutoCloseable {
       store.close();
       throw e;
     }
+    WebServer web = null;
+    if (config.web().enabled()) {
+      try {
+        web = WebServer.start(config.web(), store, server.address());
+      } catch (IOException | RuntimeException e) {
+        if (endpoint != null) {
+          endpoint.close();
+        }
+        server.close();
+        store.close();
+        throw e;
+      }
+    }
     log.info("transferd serving on {} with its store in {}", config.address(), root);
     Thread gc = Thread.ofVirtual().name("startup-gc").start(() -> collectGarbage(store));
     Daemon daemon = new Daemon(config, store, server, gc, endpoint, grpc);
     daemon.transferLog = transferLog;
+    daemon.web = web;
     return daemon;
   }
 
@@ -225,6 +241,11 @@ public final class Daemon implements AutoCloseable {
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
+  /** Where the web console and pull endpoint are served, if they are. */
+  public Optional<InetSocketAddress> webAddress() {
+    return Optional.ofNullable(web).map(WebServer::address);
+  }
+
   /** Transfer and stream calls running now. */
   public int activeCalls() {
     return server.activeCalls();
@@ -248,6 +269,8 @@ public final class Daemon implements AutoCloseable {
       if (running > 0) {
         log.info("shutting down: waiting up to {} for {} calls in flight", grace, running);
       }
+      // The web console's transfers are calls on this server: they finish within the grace (new
+      // ones are refused) before the HTTP server stops.
       server.shutdown(grace);
       transferLog.awaitEnded(
           Duration.ofSeconds(5),
@@ -256,6 +279,9 @@ public final class Daemon implements AutoCloseable {
               "cancelled at shutdown: still running after the grace period of " + grace));
       if (grpc != null) {
         grpc.shutdown(grace);
+      }
+      if (web != null) {
+        web.close();
       }
       if (metrics != null) {
         metrics.close();

@@ -3,6 +3,7 @@ package dev.transferd.plugin.daemon;
 import dev.transferd.plugin.archive.ArchiveLimits;
 import dev.transferd.plugin.store.ContentSharingPolicy;
 import dev.transferd.plugin.transfer.TransferSettings;
+import dev.transferd.plugin.web.WebSettings;
 import dev.transferd.streams.bytestream.ByteStreamSettings;
 import dev.transferd.streams.callback.CredentialRequester;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ import java.util.Objects;
  *     blob another namespace holds without uploading it (shared, the default) or not (isolated)
  * @param grpc the gRPC socket for containerd's content proxy plugin ({@code [grpc]}); null for
  *     none, the default
+ * @param web the {@code [web]} table: console and pull endpoint, off by default
  * @param ingestGrace {@code ingest_grace}: how long an ingest no writer and no lease holds stays
  *     for a client to resume it before the garbage collector removes it (containerd: 24 h)
  */
@@ -60,6 +62,7 @@ public record DaemonConfig(
     long concurrentLayerFetchBuffer,
     ContentSharingPolicy contentSharing,
     GrpcEndpoint grpc,
+    WebSettings web,
     Duration ingestGrace) {
 
   /** {@code ingest_grace} unless configured: minutes, so a crash leaves nothing for a day. */
@@ -76,6 +79,7 @@ public record DaemonConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(archiveLimits, "archiveLimits");
     Objects.requireNonNull(contentSharing, "contentSharing");
+    Objects.requireNonNull(web, "web");
     Objects.requireNonNull(ingestGrace, "ingestGrace");
   }
 
@@ -118,6 +122,13 @@ public record DaemonConfig(
     Integer grpcUid;
     Integer grpcGid;
     String grpcMode;
+    String webAddress;
+    String webNamespace;
+    Path webTlsCert;
+    Path webTlsKey;
+    Path webHtpasswd;
+    Path webTokensFile;
+    Long webMaxUpload;
     Duration ingestGrace;
 
     public Builder root(Path root) {
@@ -146,6 +157,15 @@ public record DaemonConfig(
       return this;
     }
 
+    public Builder webAddress(String address) {
+      this.webAddress = address;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the {@code [web]} settings are inconsistent or expose
+     *     the server beyond loopback without TLS and authentication
+     */
     public DaemonConfig build(DefaultLocations defaults) {
       ByteStreamSettings streams =
           new ByteStreamSettings(
@@ -179,7 +199,22 @@ public record DaemonConfig(
                   or(grpcUid, -1),
                   or(grpcGid, -1),
                   or(grpcMode, GrpcEndpoint.DEFAULT_MODE)),
+          web(),
           or(ingestGrace, DEFAULT_INGEST_GRACE));
+    }
+
+    private WebSettings web() {
+      WebSettings web =
+          new WebSettings(
+              or(webAddress, ""),
+              or(webNamespace, WebSettings.OFF.namespace()),
+              webTlsCert,
+              webTlsKey,
+              webHtpasswd,
+              webTokensFile,
+              or(webMaxUpload, WebSettings.DEFAULT_MAX_UPLOAD));
+      web.requireSafeExposure();
+      return web;
     }
 
     private static <T> T or(T value, T fallback) {

@@ -63,6 +63,12 @@ public final class Transferd implements Callable<Integer> {
   String metricsAddress;
 
   @Option(
+      names = "--web-address",
+      paramLabel = "HOST:PORT",
+      description = "serve the web console and the pull endpoint on http(s)://HOST:PORT/")
+  String webAddress;
+
+  @Option(
       names = "--check-config",
       description =
           "check the configuration: print the effective settings as TOML on stdout and any"
@@ -130,6 +136,9 @@ public final class Transferd implements Callable<Integer> {
                 + ")");
       }
       builder.metricsAddress(metricsAddress);
+    }
+    if (webAddress != null) {
+      builder.webAddress(webAddress);
     }
     DaemonConfig resolved;
     try {

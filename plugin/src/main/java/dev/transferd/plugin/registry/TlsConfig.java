@@ -1,14 +1,11 @@
 package dev.transferd.plugin.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
@@ -23,8 +20,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS settings of a registry host (hosts.toml {@code ca}, {@code client}, {@code skip_verify};
  * Docker-style {@code *.crt}, {@code *.cert}/{@code *.key}): extra CAs are trusted on top of the
- * JDK's, client pairs are a PEM certificate and a PEM key ({@link PemPrivateKeys}). A value, so
- * equal configurations share one HTTP client and its connections.
+ * JDK's, client pairs are a PEM certificate and a PEM key ({@link PemFiles}). A value, so equal
+ * configurations share one HTTP client and its connections.
  */
 record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerify) {
   static final TlsConfig DEFAULT = new TlsConfig(List.of(), List.of(), false);
@@ -78,7 +75,7 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
       }
     }
     for (Path ca : caFiles) {
-      for (Certificate c : certificates(ca)) {
+      for (Certificate c : PemFiles.certificates(ca)) {
         store.setCertificateEntry("ca-" + n++, c);
       }
     }
@@ -100,10 +97,10 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
     }
     int n = 0;
     for (ClientPair pair : clients) {
-      Collection<? extends Certificate> chain = certificates(pair.certificate());
+      Collection<? extends Certificate> chain = PemFiles.certificates(pair.certificate());
       store.setKeyEntry(
           "client-" + n++,
-          PemPrivateKeys.read(pair.key()),
+          PemFiles.privateKey(pair.key()),
           new char[0],
           chain.toArray(new Certificate[0]));
     }
@@ -111,20 +108,6 @@ record TlsConfig(List<Path> caFiles, List<ClientPair> clients, boolean skipVerif
         KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     factory.init(store, new char[0]);
     return factory.getKeyManagers();
-  }
-
-  private static Collection<? extends Certificate> certificates(Path file)
-      throws GeneralSecurityException {
-    try (InputStream in = Files.newInputStream(file)) {
-      Collection<? extends Certificate> certs =
-          CertificateFactory.getInstance("X.509").generateCertificates(in);
-      if (certs.isEmpty()) {
-        throw new GeneralSecurityException("no certificate in " + file);
-      }
-      return certs;
-    } catch (IOException e) {
-      throw new GeneralSecurityException("cannot read certificate file " + file + ": " + e, e);
-    }
   }
 
   /**

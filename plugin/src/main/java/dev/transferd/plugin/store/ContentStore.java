@@ -56,6 +56,15 @@ public interface ContentStore {
 
   Optional<IngestStatus> status(String namespace, String ref);
 
+  /**
+   * The file holding a committed blob, for readers that hand it to the kernel (memory mapping,
+   * zero-copy sends); empty when this store keeps blobs elsewhere, and for blobs not in the
+   * namespace. Callers only read the file.
+   */
+  default Optional<java.nio.file.Path> file(String namespace, String digest) {
+    return Optional.empty();
+  }
+
   /** Ingests of the namespace, filtered by ref ({@code ref~=...}) when filters are given. */
   List<IngestStatus> listStatuses(String namespace, List<String> filters);
 

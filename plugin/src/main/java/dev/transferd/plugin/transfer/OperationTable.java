@@ -52,6 +52,11 @@ final class OperationTable {
           .add(ImageStoreEndpoint.class, RegistryEndpoint.class, new PushOperation(store, limits))
           .add(
               ImportStreamEndpoint.class,
+              RegistryEndpoint.class,
+              new ArchiveToRegistryOperation(
+                  store, settings.archiveLimits(), new PushOperation(store, limits), clock))
+          .add(
+              ImportStreamEndpoint.class,
               ImageStoreEndpoint.class,
               new ImportOperation(store, settings.archiveLimits(), clock))
           .add(

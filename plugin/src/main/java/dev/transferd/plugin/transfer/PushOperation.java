@@ -37,7 +37,6 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
   public void run(TransferContext context, ImageStoreEndpoint source, RegistryEndpoint destination)
       throws Exception {
     String ns = context.namespace();
-    ProgressReporter progress = context.progress();
     String name = source.spec().getName();
     Image image =
         store
@@ -46,15 +45,28 @@ final class PushOperation implements TransferOperation<ImageStoreEndpoint, Regis
             .orElseThrow(() -> StoreException.notFound("image \"" + name + "\": not found"));
     List<Platform> platforms = source.spec().getPlatformsList();
     Descriptor root = platforms.isEmpty() ? image.target() : forPlatforms(ns, image, platforms);
+    push(context, root, name, platforms, destination);
+  }
+
+  /**
+   * Pushes the graph under {@code root} from the local store (the image {@code name}, for messages)
+   * to {@code destination}; also the second half of an archive-to-registry transfer.
+   */
+  void push(
+      TransferContext context,
+      Descriptor root,
+      String name,
+      List<Platform> platforms,
+      RegistryEndpoint destination)
+      throws Exception {
+    String ns = context.namespace();
+    ProgressReporter progress = context.progress();
     RegistryClient client = destination.client(context.settings());
     progress.report("Pushing to " + destination);
     BlobProgress.imageEvent(progress, "pushing content", name, root);
     RemoteGraph graph =
         RemoteGraph.walk(
-            d -> readLocal(ns, d, name),
-            root,
-            name,
-            new RemoteGraph.Filter(source.spec().getPlatformsList(), false, 0));
+            d -> readLocal(ns, d, name), root, name, new RemoteGraph.Filter(platforms, false, 0));
     for (RemoteGraph.Blob blob : graph.blobs.values()) {
       if (store.content().info(ns, blob.desc().getDigest()).isEmpty()) {
         throw missing(blob.desc(), name);

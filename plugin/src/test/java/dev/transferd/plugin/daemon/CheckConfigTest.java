@@ -51,6 +51,10 @@ class CheckConfigTest {
             address = "/run/transferd/containerd-content.sock"
             gid = 0
             mode = "0660"
+            [web]
+            address = "127.0.0.1:8080"
+            namespace = "k8s.io"
+            max_upload_size = 1048576
             [plugins."dev.transferd.v1.transfer"]
             content_sharing_policy = "isolated"
             ingest_grace = "2m"
@@ -70,6 +74,7 @@ class CheckConfigTest {
         r.out());
     assertTrue(r.out().contains("\ncontent_sharing_policy = \"isolated\"\n"), r.out());
     assertTrue(r.out().contains("\ningest_grace = \"2m\"\n"), r.out());
+    assertTrue(r.out().contains("\n[web]\naddress = \"127.0.0.1:8080\"\n"), r.out());
 
     DaemonConfig.Builder original = new DaemonConfig.Builder();
     ConfigFile.readOwn(file, original);

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code skopeo}, failing with its output when it fails. */
-final class Skopeo {
+public final class Skopeo {
   private Skopeo() {}
 
-  static byte[] run(String... args) throws IOException, InterruptedException {
+  public static byte[] run(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add("skopeo");
     cmd.add("--insecure-policy");

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Test keys and certificates made by the real {@code openssl}: a CA and certificates it signs. */
-final class TestCerts {
+public final class TestCerts {
   private TestCerts() {}
 
   static void openssl(Path dir, String... args) throws IOException, InterruptedException {
@@ -26,7 +26,7 @@ final class TestCerts {
   }
 
   /** A self-signed P-256 certificate {@code <name>.crt} with key {@code <name>.key} (PKCS#8). */
-  static void selfSigned(Path dir, String name, String cn) throws Exception {
+  public static void selfSigned(Path dir, String name, String cn) throws Exception {
     Files.createDirectories(dir);
     openssl(
         dir,

@@ -219,6 +219,11 @@ final class EmbeddedContentStore implements ContentStore {
     return Channels.newInputStream(ch);
   }
 
+  @Override
+  public Optional<Path> file(String namespace, String digest) {
+    return info(namespace, digest).map(i -> layout.blob(digest));
+  }
+
   /** The file of a committed blob, for zero-copy readers; NOT_FOUND when not in the namespace. */
   Path blobFile(String namespace, String digest) {
     info(namespace, digest).orElseThrow(() -> notFound(namespace, digest));

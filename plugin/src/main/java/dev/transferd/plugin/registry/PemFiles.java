@@ -1,11 +1,15 @@
 package dev.transferd.plugin.registry;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -14,21 +18,39 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 /**
- * Reads the private key of a client certificate pair from a PEM file in the encodings Go's {@code
- * tls.X509KeyPair} (and so containerd) accepts: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 ({@code
- * BEGIN RSA PRIVATE KEY}) and SEC1 ({@code BEGIN EC PRIVATE KEY}, with or without the {@code BEGIN
- * EC PARAMETERS} block openssl writes before it). Parsing is Bouncy Castle's PEM reader; the key is
- * made by the JDK's own providers. Encrypted keys are refused, as containerd refuses them.
+ * Certificates and keys from PEM files, shared by the registry client's TLS settings and the web
+ * server's. Keys are read in the encodings Go's {@code tls.X509KeyPair} (and so containerd)
+ * accepts: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) and SEC1
+ * ({@code BEGIN EC PRIVATE KEY}, with or without the {@code BEGIN EC PARAMETERS} block openssl
+ * writes before it), by Bouncy Castle's PEM reader; the key is made by the JDK's own providers.
+ * Encrypted keys are refused, as containerd refuses them.
  */
-final class PemPrivateKeys {
-  private PemPrivateKeys() {}
+public final class PemFiles {
+  private PemFiles() {}
+
+  /**
+   * @throws GeneralSecurityException naming the file when it cannot be read or holds none
+   */
+  public static Collection<? extends Certificate> certificates(Path file)
+      throws GeneralSecurityException {
+    try (InputStream in = Files.newInputStream(file)) {
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
+        throw new GeneralSecurityException("no certificate in " + file);
+      }
+      return certs;
+    } catch (IOException e) {
+      throw new GeneralSecurityException("cannot read certificate file " + file + ": " + e, e);
+    }
+  }
 
   /**
    * The first private key in {@code file}.
    *
    * @throws GeneralSecurityException naming the file and what was wrong with it
    */
-  static PrivateKey read(Path file) throws GeneralSecurityException {
+  public static PrivateKey privateKey(Path file) throws GeneralSecurityException {
     try (Reader reader = Files.newBufferedReader(file);
         PEMParser pem = new PEMParser(reader)) {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();

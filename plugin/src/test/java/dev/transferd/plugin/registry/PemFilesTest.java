@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Client keys as openssl writes them in each encoding containerd accepts are read as the same key
  * openssl itself converts to PKCS#8.
  */
-class PemPrivateKeysTest {
+class PemFilesTest {
   @TempDir Path dir;
 
   @BeforeEach
@@ -66,7 +66,7 @@ class PemPrivateKeysTest {
         dir, "genpkey", "-algorithm", "ed25519", "-aes256", "-pass", "pass:x", "-out", "enc.key");
     GeneralSecurityException e =
         assertThrows(
-            GeneralSecurityException.class, () -> PemPrivateKeys.read(dir.resolve("enc.key")));
+            GeneralSecurityException.class, () -> PemFiles.privateKey(dir.resolve("enc.key")));
     assertEquals(
         "the private key in " + dir.resolve("enc.key") + " is encrypted; give it unencrypted",
         e.getMessage());
@@ -77,7 +77,7 @@ class PemPrivateKeysTest {
     TestCerts.selfSigned(dir, "only", "example");
     Path cert = dir.resolve("only.crt");
     GeneralSecurityException e =
-        assertThrows(GeneralSecurityException.class, () -> PemPrivateKeys.read(cert));
+        assertThrows(GeneralSecurityException.class, () -> PemFiles.privateKey(cert));
     assertEquals(
         "no private key in "
             + cert
@@ -88,7 +88,7 @@ class PemPrivateKeysTest {
   private void assertSameKeyAsOpenssl(String file, String algorithm) throws Exception {
     TestCerts.openssl(
         dir, "pkcs8", "-topk8", "-nocrypt", "-in", file, "-outform", "DER", "-out", file + ".der");
-    PrivateKey key = PemPrivateKeys.read(dir.resolve(file));
+    PrivateKey key = PemFiles.privateKey(dir.resolve(file));
     assertEquals(algorithm, key.getAlgorithm());
     byte[] der = Files.readAllBytes(dir.resolve(file + ".der"));
     if (key instanceof ECPrivateKey ec) {
