@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.Any;
+import dev.transferd.proto.AnyCodec;
 import dev.transferd.proto.transfer.v1.TransferRequest;
 import dev.transferd.proto.types.transfer.ImageStore;
 import dev.transferd.streams.StreamManager;
@@ -41,8 +41,8 @@ class TransferOutcomeTest {
                 manager, TransferSettings.DEFAULTS, table, report::complete))) {
       TransferRequest request =
           TransferRequest.newBuilder()
-              .setSource(Any.pack(ImageStore.newBuilder().setName("a:1").build()))
-              .setDestination(Any.pack(ImageStore.newBuilder().setName("b:1").build()))
+              .setSource(AnyCodec.pack(ImageStore.newBuilder().setName("a:1").build()))
+              .setDestination(AnyCodec.pack(ImageStore.newBuilder().setName("b:1").build()))
               .build();
       TtrpcException e =
           assertThrows(
