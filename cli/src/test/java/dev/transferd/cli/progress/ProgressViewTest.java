@@ -1,5 +1,6 @@
 package dev.transferd.cli.progress;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import dev.transferd.streams.client.ProgressEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -101,7 +103,8 @@ class ProgressViewTest {
     assertTrue(
         midway.get(3).endsWith("downloading     |++++++++++--------------------| 1.0 MiB/3.0 MiB"),
         midway.get(3));
-    Thread.sleep(250); // the ticker draws at least twice
+    // the ticker has drawn a second frame over the first before the rest arrives
+    await().atMost(Duration.ofSeconds(10)).until(() -> text(bytes).contains("\u001b[4F"));
     for (ProgressEvent e : PULL.subList(7, PULL.size())) {
       table.onProgress(e);
     }
