@@ -16,6 +16,9 @@ public interface BlobSink extends BlobSource {
     /** {@code sha256:<hex>} of the bytes written so far. */
     public abstract String digest();
 
+    /** How many bytes have been written so far. */
+    public abstract long size();
+
     /**
      * Commits the bytes as blob {@code digest} of {@code size} bytes (both already checked by the
      * caller); a blob that was already stored is fine.

@@ -3,11 +3,11 @@ package dev.transferd.plugin.archive;
 import dev.transferd.proto.types.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.io.output.CloseShieldOutputStream;
 
 /**
  * The layers of a {@code docker save} archive as the manifests made up for it list them
@@ -91,14 +91,15 @@ final class DockerLayers {
   private Descriptor gzip(ArchiveFiles.File layer) throws IOException {
     String hex = Digests.hex(layer.digest());
     try (BlobSink.Ingest ingest = sink.ingest("compress-blob-sha256-" + hex)) {
-      CountingStream counted = new CountingStream(ingest);
       try (InputStream in = sink.open(layer.digest());
-          GZIPOutputStream gz = new GZIPOutputStream(counted, BUFFER)) {
+          GZIPOutputStream gz =
+              new GZIPOutputStream(CloseShieldOutputStream.wrap(ingest), BUFFER)) {
         in.transferTo(gz);
       }
       String digest = ingest.digest();
-      ingest.commit(counted.count, digest, Map.of(UNCOMPRESSED_LABEL, layer.digest()));
-      return layerDescriptor(digest, counted.count, Compression.GZIP);
+      long size = ingest.size();
+      ingest.commit(size, digest, Map.of(UNCOMPRESSED_LABEL, layer.digest()));
+      return layerDescriptor(digest, size, Compression.GZIP);
     }
   }
 
@@ -111,35 +112,5 @@ final class DockerLayers {
         .setDigest(digest)
         .setSize(size)
         .build();
-  }
-
-  /** Counts bytes on their way into an ingest; closing it does not close the ingest. */
-  private static final class CountingStream extends OutputStream {
-    private final OutputStream out;
-    long count;
-
-    CountingStream(OutputStream out) {
-      this.out = out;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
-    }
-
-    @Override
-    public void flush() throws IOException {
-      out.flush();
-    }
-
-    @Override
-    public void close() {}
   }
 }

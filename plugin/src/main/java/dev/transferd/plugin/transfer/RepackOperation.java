@@ -80,14 +80,13 @@ final class RepackOperation
       ImageRepacker.NewLayer layer;
       Descriptor layerDesc;
       try (BlobSink.Ingest ingest = blobs.ingest("repack-layer")) {
-        CountingOutput counted = new CountingOutput(ingest);
         try {
           layer =
               ImageRepacker.writeLayer(
                   layers,
                   digest -> store.content().read(namespace, digest, 0),
                   source.path(),
-                  counted);
+                  ingest);
         } catch (java.nio.file.NoSuchFileException e) {
           throw StoreException.notFound("repack: " + e.getMessage());
         }
@@ -95,10 +94,10 @@ final class RepackOperation
             Descriptor.newBuilder()
                 .setMediaType(ImageRepacker.layerMediaType(layers))
                 .setDigest(ingest.digest())
-                .setSize(counted.count)
+                .setSize(ingest.size())
                 .build();
         ingest.commit(
-            counted.count,
+            layerDesc.getSize(),
             layerDesc.getDigest(),
             Map.of("containerd.io/uncompressed", layer.diffId()));
       }
@@ -135,27 +134,6 @@ final class RepackOperation
     try (BlobSink.Ingest ingest = blobs.ingest(desc.getDigest())) {
       ingest.write(bytes);
       ingest.commit(bytes.length, desc.getDigest(), labels);
-    }
-  }
-
-  /** Counts the compressed layer's bytes on their way into the store. */
-  private static final class CountingOutput extends java.io.FilterOutputStream {
-    long count;
-
-    CountingOutput(java.io.OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      out.write(b);
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      count += len;
     }
   }
 }

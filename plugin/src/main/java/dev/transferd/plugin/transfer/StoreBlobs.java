@@ -102,6 +102,11 @@ final class StoreBlobs implements BlobSink {
       }
 
       @Override
+      public long size() {
+        return w.offset(); // the writer starts empty (a stale ingest was aborted above)
+      }
+
+      @Override
       public void commit(long size, String digest, Map<String, String> labels) throws IOException {
         try {
           w.commit(size, digest, labels);

@@ -22,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.io.output.CloseShieldOutputStream;
 
 /**
  * The changes from one tree to another as an OCI layer (the image spec's "changesets"): paths only
@@ -82,7 +83,7 @@ final class TreeDiff {
    */
   static Layer write(Path oldRoot, Path newRoot, OutputStream out) throws IOException {
     MessageDigest diffId = Digests.sha256();
-    GZIPOutputStream gzip = new GZIPOutputStream(new NonClosing(out), 64 * 1024);
+    GZIPOutputStream gzip = new GZIPOutputStream(CloseShieldOutputStream.wrap(out), 64 * 1024);
     TarArchiveOutputStream tar = new TarArchiveOutputStream(new DigestOutputStream(gzip, diffId));
     // The PAX records are ours (see put): commons-compress must add none of its own, since a
     // second PAX header in a row replaces the first in Go's reader.
@@ -353,22 +354,5 @@ final class TreeDiff {
         (Long) a.get("rdev"),
         a.get("fileKey"),
         (Integer) a.get("nlink"));
-  }
-
-  /** Keeps the caller's stream open when the gzip stream closes. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
   }
 }

@@ -74,6 +74,11 @@ final class MemoryBlobSink implements BlobSink {
       }
 
       @Override
+      public long size() {
+        return bytes.size();
+      }
+
+      @Override
       public void commit(long size, String digest, Map<String, String> with) throws IOException {
         byte[] b = bytes.toByteArray();
         if (b.length != size || !Digests.of(b).equals(digest)) {
